@@ -1,0 +1,1 @@
+"""Typed settings, parsed once from the environment."""
