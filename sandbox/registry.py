@@ -92,8 +92,13 @@ class Call:
         return default
 
     def positional(self) -> list[Any]:
-        """Values in arrival order, names ignored (how the legacy task.* dispatcher reads them)."""
-        return [v for k, v in self.params.items() if k not in ("auth", "__order")]
+        """Values in arrival order, names ignored (how the legacy task.* dispatcher reads them).
+
+        Only ``auth`` is dropped (the REST server consumes it). fast-bitrix24's ``__order``
+        parameter stays: the real dispatcher passes it on as the first argument, which is why
+        ``Bitrix.call()`` on task.checklistitem.* fails on a real portal (fast-bitrix24.md §6).
+        """
+        return [v for k, v in self.params.items() if k != "auth"]
 
     def require_admin(self) -> None:
         if not self.is_admin:

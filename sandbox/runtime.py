@@ -52,8 +52,13 @@ class Sandbox:
         self.events: EventSink = events or RecordingSink()
         self.base_url = base_url
 
-    def invoke(self, method: str, params: dict[str, Any], auth: Auth, in_batch: bool = False) -> Any:
-        """Run one REST method as ``auth`` and return its result (or a Page); raise RestError."""
+    def invoke(self, method: str, params: dict[str, Any], auth: Auth, in_batch: bool = False,
+               extra: dict[str, Any] | None = None) -> Any:
+        """Run one REST method as ``auth`` and return its result (or a Page); raise RestError.
+
+        ``extra`` reaches the method as ``call.extra`` (the HTTP layer passes its dispatcher,
+        which ``batch`` uses to run its commands with the same limits and statistics).
+        """
         spec = METHODS.get(method.lower())
         if spec is None:
             raise method_not_found()
@@ -67,7 +72,8 @@ class Sandbox:
         if spec.admin_only and not user.is_admin:
             raise access_denied()
         call = Call(method=spec.name, params=params, auth=auth, portal=self.portal,
-                    clock=self.clock, events=self.events, base_url=self.base_url, in_batch=in_batch)
+                    clock=self.clock, events=self.events, base_url=self.base_url, in_batch=in_batch,
+                    extra=dict(extra or {}))
         with self.portal.lock:
             return spec.handler(call)
 
