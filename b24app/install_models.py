@@ -1,0 +1,73 @@
+"""Tables of the app's edge: portal setup state, the app's own recent writes, role settings.
+
+Every table is keyed by portal. Alembic revision ``edge_0001`` creates them.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .db import Base, UtcDateTime
+
+
+class PortalSetup(Base):
+    """Whether a portal's event handlers and placements must be (re)bound, and how it went.
+
+    Set on install, on ONAPPUPDATE and when an admin reopens the app's install page; the
+    ``portal_setup`` job binds with no transaction open and records the outcome here.
+    """
+    __tablename__ = "portal_setup"
+
+    portal_id: Mapped[int] = mapped_column(ForeignKey("portal.id", ondelete="CASCADE"), primary_key=True)
+    needs_binding: Mapped[bool] = mapped_column(default=True)
+    needs_org_sync: Mapped[bool] = mapped_column(default=True)
+    bound_version: Mapped[int | None] = mapped_column(nullable=True)
+    checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    # event.offline.get reserves records under a process id until cleared; reusing it after a
+    # crash returns the reserved ones again instead of stranding them for 30 days.
+    offline_process_id: Mapped[str] = mapped_column(String(64), default="")
+
+
+class OwnWrite(Base):
+    """An object the app itself wrote recently; events about it until ``until`` are echoes."""
+    __tablename__ = "own_write"
+    __table_args__ = (
+        UniqueConstraint("portal_id", "entity", "entity_id"),
+        Index("ix_own_write_until", "until"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    portal_id: Mapped[int] = mapped_column(ForeignKey("portal.id", ondelete="CASCADE"))
+    entity: Mapped[str] = mapped_column(String(32))          # task | task_comment | user
+    entity_id: Mapped[str] = mapped_column(String(64))
+    until: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class RoleSettings(Base):
+    """Which departments make someone an HR officer, a merchandiser or an office sender.
+
+    Empty lists mean "not configured": no HR officers or merchandisers, and office senders
+    default to members of departments outside the store tree (HQ and office departments).
+    """
+    __tablename__ = "role_settings"
+
+    portal_id: Mapped[int] = mapped_column(ForeignKey("portal.id", ondelete="CASCADE"), primary_key=True)
+    hr_department_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    merch_department_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    office_department_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class HrDivision(Base):
+    """The department subtree one HR officer is responsible for (default: the whole company)."""
+    __tablename__ = "hr_division"
+    __table_args__ = (UniqueConstraint("portal_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    portal_id: Mapped[int] = mapped_column(ForeignKey("portal.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column()
+    root_department_id: Mapped[int] = mapped_column()
