@@ -1,13 +1,12 @@
-"""Tables of the app's edge: portal setup state, the app's own recent writes, role settings.
+"""Tables of the app's edge: portal setup state, the app's own recent writes, HR divisions.
 
 Every table is keyed by portal. Alembic revision ``edge_0001`` creates them.
 """
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import Base, UtcDateTime
@@ -23,7 +22,6 @@ class PortalSetup(Base):
 
     portal_id: Mapped[int] = mapped_column(ForeignKey("portal.id", ondelete="CASCADE"), primary_key=True)
     needs_binding: Mapped[bool] = mapped_column(default=True)
-    needs_org_sync: Mapped[bool] = mapped_column(default=True)
     bound_version: Mapped[int | None] = mapped_column(nullable=True)
     checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     attempts: Mapped[int] = mapped_column(default=0)
@@ -46,20 +44,6 @@ class OwnWrite(Base):
     entity: Mapped[str] = mapped_column(String(32))          # task | task_comment | user
     entity_id: Mapped[str] = mapped_column(String(64))
     until: Mapped[datetime] = mapped_column(UtcDateTime())
-
-
-class RoleSettings(Base):
-    """Which departments make someone an HR officer, a merchandiser or an office sender.
-
-    Empty lists mean "not configured": no HR officers or merchandisers, and office senders
-    default to members of departments outside the store tree (HQ and office departments).
-    """
-    __tablename__ = "role_settings"
-
-    portal_id: Mapped[int] = mapped_column(ForeignKey("portal.id", ondelete="CASCADE"), primary_key=True)
-    hr_department_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    merch_department_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    office_department_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
 
 
 class HrDivision(Base):

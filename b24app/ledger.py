@@ -133,7 +133,7 @@ def outcome_counts(session: Session, portal_id: int, routine: str, *,
     query = (select(LedgerSlot.outcome, func.count())
              .where(*_filters(portal_id, routine, store_ids, date_from, date_to))
              .group_by(LedgerSlot.outcome))
-    return {outcome: int(count) for outcome, count in session.execute(query).tuples()}
+    return {outcome: int(count) for outcome, count in session.execute(query)}
 
 
 def outcome_counts_by_store(session: Session, portal_id: int, routine: str, *,
@@ -146,7 +146,7 @@ def outcome_counts_by_store(session: Session, portal_id: int, routine: str, *,
                     LedgerSlot.store_id.is_not(None))
              .group_by(LedgerSlot.store_id, LedgerSlot.outcome))
     counts: dict[int, dict[str, int]] = defaultdict(dict)
-    for store_id, outcome, count in session.execute(query).tuples():
+    for store_id, outcome, count in session.execute(query):
         if store_id is not None:
             counts[store_id][outcome] = int(count)
     return dict(counts)

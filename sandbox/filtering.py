@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
+
+T = TypeVar("T")
+MISSING = object()
 
 # Longest first, so that "!=%" is not read as "!=" + "%FIELD".
 PREFIXES = ("!=%", "!%=", ">=", "<=", "!@", "!%", "=%", "%=", "!=", ">", "<", "@", "%", "=", "!")
@@ -87,10 +90,15 @@ def matches(actual: Any, cond: Condition) -> bool:
     return not any(_like(p, t) for t in texts for p in patterns)   # "!=%", "!%="
 
 
-def apply_filter(records: list[dict[str, Any]], conditions: list[Condition],
-                 special: dict[str, Callable[[dict[str, Any], Condition], bool]] | None = None
-                 ) -> list[dict[str, Any]]:
-    """Keep the records that pass every condition; ``special`` overrides per field."""
+def apply_filter(records: list[T], conditions: list[Condition],
+                 get: Callable[[T, str], Any] | None = None,
+                 special: dict[str, Callable[[T, Condition], bool]] | None = None) -> list[T]:
+    """Keep the records that pass every condition.
+
+    ``get(record, FIELD)`` reads a field (default: dict lookup) and returns MISSING for an
+    unknown field, which is ignored as the ORM drops it; ``special`` overrides per field.
+    """
+    getter = get or _dict_get
     special = special or {}
     kept = []
     for record in records:
@@ -99,15 +107,18 @@ def apply_filter(records: list[dict[str, Any]], conditions: list[Condition],
             check = special.get(cond.field)
             if check is not None:
                 ok = check(record, cond)
-            elif cond.field in record:
-                ok = matches(record[cond.field], cond)
             else:
-                ok = True           # unknown fields are ignored, as the ORM drops them
+                actual = getter(record, cond.field)
+                ok = actual is MISSING or matches(actual, cond)
             if not ok:
                 break
         if ok:
             kept.append(record)
     return kept
+
+
+def _dict_get(record: Any, field: str) -> Any:
+    return record.get(field, MISSING)
 
 
 def sort_key(value: Any) -> tuple[int, Any]:
@@ -127,8 +138,14 @@ def parse_order(raw: Any, allowed: set[str], default: list[tuple[str, bool]]) ->
     return order or default
 
 
-def sort_records(records: list[dict[str, Any]], order: list[tuple[str, bool]]) -> list[dict[str, Any]]:
+def sort_records(records: list[T], order: list[tuple[str, bool]],
+                 get: Callable[[T, str], Any] | None = None) -> list[T]:
     """Stable multi-key sort, applied from the last key to the first."""
+    getter = get or _dict_get
     for field, descending in reversed(order):
-        records.sort(key=lambda r: sort_key(r.get(field)), reverse=descending)
+        records.sort(key=lambda r: sort_key(_present(getter(r, field))), reverse=descending)
     return records
+
+
+def _present(value: Any) -> Any:
+    return None if value is MISSING else value

@@ -27,6 +27,7 @@ def parse_datetime(value: Any) -> datetime | None:
         return None
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
+    parsed: datetime | None
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
@@ -39,6 +40,7 @@ def parse_datetime(value: Any) -> datetime | None:
                 continue
         if parsed is None:
             raise ValueError(f"not a date: {value!r}") from None
+    assert parsed is not None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=PORTAL_TZ)
     return parsed

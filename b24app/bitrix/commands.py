@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any, Callable, Mapping, NamedTuple, Sequence, Union
 from urllib.parse import quote
 
-from .errors import B24ApiError
+from .errors import B24Error
 
 MAX_BATCH = 50
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
@@ -71,7 +71,7 @@ class CommandResult:
     """The outcome of one command: ``result`` (with ``total``/``next`` for lists) or ``error``."""
     key: str
     result: Any = None
-    error: B24ApiError | None = None
+    error: B24Error | None = None
     total: int | None = None
     next: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -197,4 +197,4 @@ def substitute_refs(params: Params, value_of: Callable[[Ref], Any]) -> Params:
             return [walk(v) for v in value]
         return value
 
-    return walk(params) if params is not None else None  # type: ignore[no-any-return]
+    return walk(params) if params is not None else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UtcDateTime
@@ -126,3 +126,5 @@ class OrgSettings(Base):
         JSON, default=lambda: {"admins": True, "department_ids": [], "positions": []})
     synced_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     sync_requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    sync_attempted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_sync_error: Mapped[str] = mapped_column(Text, default="")

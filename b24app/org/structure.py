@@ -6,8 +6,6 @@ department at depth 1 is a country, 2 a region, 3 a city, 4 a store.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,7 +29,7 @@ def recompute_structure(session: Session, portal_id: int) -> None:
     excluded = set(settings.hr_department_ids) | set(settings.merch_department_ids) | set(
         settings.excluded_department_ids)
     for dept in departments:
-        ancestors = _ids_in_path(dept.path)
+        ancestors = set(path_ids(dept.path))
         rule = (not children.get(dept.b24_id)
                 and dept.depth >= settings.min_store_depth
                 and (store_root is None or (store_root in ancestors and store_root != dept.b24_id))
@@ -59,26 +57,6 @@ def _walk(children: dict[int | None, list[OrgDepartment]], settings: OrgSettings
                      for child in children.get(dept.b24_id, []))
 
 
-def _ids_in_path(path: str) -> set[int]:
-    return {int(part) for part in path.strip("/").split("/") if part}
-
-
 def path_ids(path: str) -> list[int]:
     """Return the department IDs of a materialised path, root first."""
     return [int(part) for part in path.strip("/").split("/") if part]
-
-
-def subtree_filter_prefix(department: OrgDepartment) -> str:
-    """Return the LIKE prefix matching a department and everything below it."""
-    return f"{department.path}%"
-
-
-def mark_missing_inactive(departments: Iterable[OrgDepartment], seen: set[int]) -> int:
-    """Mark departments not seen in a full sync as deleted; return how many changed."""
-    changed = 0
-    for dept in departments:
-        if dept.active and dept.b24_id not in seen:
-            dept.active = False
-            dept.is_store = False
-            changed += 1
-    return changed

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .db import Base, UtcDateTime
+from ..db import Base, UtcDateTime
 
 PENDING = "pending"
 RUNNING = "running"

@@ -1,0 +1,15 @@
+"""Flask blueprints: thin edges that parse, verify, call b24app and respond.
+
+``register_blueprints`` is the list of every blueprint the app serves; a routine adds its
+own line here (one blueprint per routine, handlers/<slug>.py).
+"""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import auth, events, health, install
+
+    for module in (health, install, events, auth):
+        app.register_blueprint(module.bp)
