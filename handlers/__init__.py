@@ -9,7 +9,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, events, health, install
+    from . import auth, events, health, install, position_fanout
 
-    for module in (health, install, events, auth):
+    for module in (health, install, events, auth, position_fanout):
         app.register_blueprint(module.bp)

@@ -34,7 +34,10 @@ class ListSpec:
     params: Mapping[str, Any]
 
 
-DEPARTMENTS = ListSpec("d", "department.get", {"sort": "ID", "order": "ASC"})
+# No sort for department.get: the documented lowercase ``sort`` is read as a SORT filter by
+# the sandbox portal (reported); the default order is used and rows are de-duplicated by ID,
+# with one more pass when the offsets slipped (``fetch_lists``).
+DEPARTMENTS = ListSpec("d", "department.get", {})
 ACTIVE_USERS_SPEC = ListSpec("u", "user.get", {"sort": "ID", "order": "ASC",
                                                 "FILTER": ACTIVE_USERS, "ADMIN_MODE": "True"})
 
@@ -60,16 +63,32 @@ def fetch_lists(client: PortalClient, specs: Sequence[ListSpec],
             if (spec.name, page) not in pages]
     if rest:
         _collect(client.run_commands(rest), rest, pages, totals, fetched)
-    for spec in specs:
-        seen: set[str] = set()
-        for page in range(_page_count(totals.get(spec.name, 0))):
-            for row in pages.get((spec.name, page), []):
-                row_id = str(row.get("ID"))
-                if row_id not in seen:     # offset paging may repeat a row if the list moved
-                    seen.add(row_id)
-                    fetched.rows[spec.name].append(row)
     fetched.useful_pages = sum(_page_count(total) for total in totals.values())
+    for spec in specs:
+        fetched.rows[spec.name] = _unique_rows(pages, spec.name, totals.get(spec.name, 0))
+    slipped = [spec for spec in specs if len(fetched.rows[spec.name]) < totals.get(spec.name, 0)]
+    if slipped:
+        # Offset paging missed rows (the list changed, or an unstable order): read those
+        # lists once more and keep every row seen in either pass.
+        again = [_page_command(spec, page) for spec in slipped
+                 for page in range(_page_count(totals[spec.name]))]
+        more: dict[tuple[str, int], list[Mapping[str, Any]]] = {}
+        _collect(client.run_commands(again), again, more, {}, fetched)
+        for spec in slipped:
+            merged = {str(r.get("ID")): r for r in fetched.rows[spec.name]}
+            for row in _unique_rows(more, spec.name, totals[spec.name]):
+                merged.setdefault(str(row.get("ID")), row)
+            fetched.rows[spec.name] = list(merged.values())
     return fetched
+
+
+def _unique_rows(pages: Mapping[tuple[str, int], list[Mapping[str, Any]]], name: str,
+                 total: int) -> list[Mapping[str, Any]]:
+    rows: dict[str, Mapping[str, Any]] = {}
+    for page in range(_page_count(total)):
+        for row in pages.get((name, page), []):
+            rows.setdefault(str(row.get("ID")), row)
+    return list(rows.values())
 
 
 def _page_count(total: int) -> int:

@@ -32,7 +32,7 @@ def is_due(settings: OrgSettings | None, now: datetime) -> bool:
         return True
     requested = settings.sync_requested_at
     attempted = settings.sync_attempted_at
-    if requested is not None and (attempted is None or attempted < requested):
+    if requested is not None and (attempted is None or attempted <= requested):
         return True
     stale = settings.synced_at is None or settings.synced_at <= now - SYNC_INTERVAL
     return stale and (attempted is None or attempted <= now - RETRY_AFTER)

@@ -87,7 +87,8 @@ def _task_id_of(row: InboundEvent) -> int | None:
         value = fields.get("TASK_ID") if isinstance(fields, dict) else None
     else:
         value = row.object_id
-    return int(value) if str(value or "").isdigit() else None
+    text = str(value or "")
+    return int(text) if text.isdigit() else None
 
 
 def on_task_event(services: Services, portal_id: int, row: InboundEvent) -> None:

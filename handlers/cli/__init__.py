@@ -10,3 +10,6 @@ import click
 def register_commands(cli: click.Group) -> None:
     from . import org
     cli.add_command(org.org)
+    from . import store_opening
+    for command in store_opening.COMMANDS:
+        cli.add_command(command)

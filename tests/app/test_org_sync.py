@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -112,8 +113,11 @@ def test_org_sync_job_syncs_due_portals_once(services: Any, portal_id: int) -> N
     now = services.clock.now()
     assert sync_due_portals(services, now) == 1
     assert sync_due_portals(services, now) == 0                   # fresh: not due
+    later = now + timedelta(minutes=1)
     with services.session_factory.begin() as session:
-        request_sync(session, portal_id, now)
-    assert sync_due_portals(services, now) == 1                   # asked for: due again
+        request_sync(session, portal_id, later)
+    assert sync_due_portals(services, later) == 1                 # asked for: due again
+    assert sync_due_portals(services, later) == 0
+    assert sync_due_portals(services, now + timedelta(hours=6, minutes=1)) == 1   # stale
     with services.session_factory() as session:
         assert session.scalar(select(OrgDepartment.b24_id).where(OrgDepartment.b24_id == 10)) == 10

@@ -1,0 +1,67 @@
+"""The portal UI over real HTTP: pick a user, tasks (overdue), checklist, comments, photos, menu."""
+from __future__ import annotations
+
+import base64
+from typing import Iterator
+
+import pytest
+import requests
+
+from tests.sandbox.receiver import Receiver
+
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = Receiver().start()
+    yield server
+    server.stop()
+
+
+def test_a_user_works_a_task_from_the_portal_ui(sandbox_server, receiver) -> None:  # type: ignore[no-untyped-def]
+    base, hook = sandbox_server.base_url, sandbox_server.admin_webhook
+    store = next(d for d in sandbox_server.portal.departments.values() if d.name.startswith("Магазин "))
+    manager = store.head
+    app = requests.post(sandbox_server.control("apps"), json={"install_url": receiver.url + "/install",
+                                                              "scopes": ["task", "placement"]}, timeout=10).json()
+    requests.post(sandbox_server.control(f"apps/{app['client_id']}/install"), json={}, timeout=10)
+    token = receiver.received[0].get("auth[access_token]")
+    rest = f"{base}/rest/"
+    requests.post(rest + "event.bind", json={"auth": token, "event": "ONTASKUPDATE", "handler": receiver.url + "/ev"}, timeout=10)
+    requests.post(rest + "placement.bind", json={"auth": token, "PLACEMENT": "LEFT_MENU", "TITLE": "Открытие магазина",
+                                                 "HANDLER": receiver.url + "/menu"}, timeout=10)
+    requests.post(rest + "placement.bind", json={"auth": token, "PLACEMENT": "TASK_VIEW_TAB", "TITLE": "Отчёт",
+                                                 "HANDLER": receiver.url + "/tab"}, timeout=10)
+    task = requests.post(hook + "tasks.task.add", json={"fields": {
+        "TITLE": "Открытие смены", "RESPONSIBLE_ID": manager, "DEADLINE": "2020-01-01T10:00:00+03:00"}},
+        timeout=10).json()["result"]["task"]
+    item = requests.post(hook + "task.checklistitem.add", json={"TASKID": task["id"], "FIELDS": {"TITLE": "Включить свет"}},
+                         timeout=10).json()["result"]
+    sandbox_server.sandbox.events.wait_idle()
+    deliveries = len(sandbox_server.sandbox.events.log)
+
+    assert "Выберите пользователя" in requests.get(base + "/", params={"q": "управляющ"}, timeout=10).text
+    listing = requests.get(f"{base}/ui/u/{manager}/tasks", timeout=10).text
+    assert "Открытие смены" in listing and 'class="overdue"' in listing and "Открытие магазина" in listing
+    page = requests.get(f"{base}/ui/u/{manager}/tasks/{task['id']}", timeout=10).text
+    assert "Включить свет" in page and "Выполнено" in page and "Отчёт" in page
+
+    requests.post(f"{base}/ui/u/{manager}/tasks/{task['id']}/checklist/{item}", data={"action": "complete"}, timeout=10)
+    got = requests.post(hook + "task.checklistitem.get", json={"TASKID": task["id"], "ITEMID": item}, timeout=10)
+    assert got.json()["result"]["IS_COMPLETE"] == "Y"
+    assert sandbox_server.sandbox.events.wait_idle()
+    assert len(sandbox_server.sandbox.events.log) == deliveries     # a tick fires no event
+
+    requests.post(f"{base}/ui/u/{manager}/tasks/{task['id']}/comments", data={"message": "Свет включён"}, timeout=10)
+    requests.post(f"{base}/ui/u/{manager}/tasks/{task['id']}/photos",
+                  files={"photo": ("vitrina.png", PNG, "image/png")}, timeout=10)
+    page = requests.get(f"{base}/ui/u/{manager}/tasks/{task['id']}", timeout=10).text
+    assert "Свет включён" in page and "/_sandbox/disk/attached/" in page
+    tab = requests.get(f"{base}/ui/u/{manager}/tasks/{task['id']}", params={"tab": 2}, timeout=10).text
+    assert "/_sandbox/open?" in tab and "TASK_VIEW_TAB" in tab
+    menu_binding = next(p.id for p in sandbox_server.portal.placements.values() if p.placement == "LEFT_MENU")
+    frame = requests.get(f"{base}/ui/u/{manager}/app/{menu_binding}", timeout=10).text
+    assert "<iframe" in frame and "LEFT_MENU" in frame
+    error = requests.post(f"{base}/ui/u/{manager}/tasks/{task['id']}/photos", timeout=10)
+    assert error.status_code == 400 and "10 МБ" in error.text
