@@ -116,13 +116,13 @@ def worker() -> None:
 def run_job_command(name: str | None, now_text: str | None, list_jobs: bool) -> None:
     """Run one bounded step of job NAME as if it were NOW."""
     from b24app.wiring import build_services
-    from jobs.registry import all_jobs
+    from jobs.registry import get_jobs
     from jobs.scheduler import run_job
 
-    jobs = all_jobs()
+    jobs = get_jobs()
     if list_jobs or not name:
         for spec in jobs.values():
-            click.echo(f"{spec.name:24} {spec.describe()}")
+            click.echo(f"{spec.name:24} {spec.description}")
         return
     if name not in jobs:
         raise click.BadParameter(f"unknown job {name!r}; try --list")

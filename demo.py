@@ -71,7 +71,7 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes] | None = None, time
 def register_app(sandbox_url: str, app_url: str) -> dict[str, Any]:
     """Register Store Ops as a local application on the sandbox portal."""
     answer = requests.post(f"{sandbox_url}/_sandbox/apps", json={
-        "code": "storeops", "install_url": f"{app_url}/install", "handler_base": app_url,
+        "code": "storeops", "install_url": f"{app_url}/install", "handler_base": f"{app_url}/app/",
         "scopes": APP_SCOPES}, timeout=10)
     answer.raise_for_status()
     registration: dict[str, Any] = answer.json()
@@ -133,8 +133,8 @@ def _reuse_or_register(record: Path, sandbox_url: str, app_url: str) -> dict[str
     if record.exists():
         saved: dict[str, Any] = json.loads(record.read_text(encoding="utf-8"))
         if saved.get("app_url") == app_url and saved.get("sandbox_url") == sandbox_url:
-            known = requests.get(f"{sandbox_url}/_sandbox/apps/{saved['client_id']}", timeout=10)
-            if known.status_code == 200:
+            known = requests.get(f"{sandbox_url}/_sandbox/apps", timeout=10).json().get("apps", [])
+            if any(app["client_id"] == saved["client_id"] for app in known):
                 return saved
     registration = register_app(sandbox_url, app_url)
     registration.update(app_url=app_url, sandbox_url=sandbox_url)

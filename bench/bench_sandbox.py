@@ -64,11 +64,14 @@ class RawClient:
         self.request = (f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
                         "Content-Type: application/json\r\nConnection: keep-alive\r\n"
                         f"Content-Length: {len(body)}\r\n\r\n").encode() + body
-        self.sock = socket.create_connection(self.address, timeout=10)
+        self.sock: socket.socket | None = None
         self.buffer = b""
 
     def call(self) -> int:
         """Send one request and return the HTTP status of its answer."""
+        if self.sock is None:
+            self.sock = socket.create_connection(self.address, timeout=10)
+            self.buffer = b""
         self.sock.sendall(self.request)
         while b"\r\n\r\n" not in self.buffer:
             self.buffer += self._receive()
@@ -80,16 +83,21 @@ class RawClient:
         while len(rest) < length:
             rest += self._receive()
         self.buffer = rest[length:]
+        if any(line.lower() == b"connection: close" for line in lines[1:]):
+            self.close()
         return status
 
     def _receive(self) -> bytes:
+        assert self.sock is not None
         chunk = self.sock.recv(65536)
         if not chunk:
             raise ConnectionError("server closed the connection")
         return chunk
 
     def close(self) -> None:
-        self.sock.close()
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
 
 
 def hammer(url: str, seconds: float, threads: int) -> tuple[int, int]:

@@ -108,8 +108,10 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: bool = True)
     """Parse settings from ``environ`` (default: os.environ plus a .env file if present)."""
     if environ is None:
         if dotenv:
-            from dotenv import dotenv_values
-            file_values = {k: v for k, v in dotenv_values().items() if v is not None}
+            from dotenv import dotenv_values, find_dotenv
+            # The .env of the working directory (where the operator runs the app).
+            file_values = {k: v for k, v in dotenv_values(find_dotenv(usecwd=True)).items()
+                           if v is not None}
             environ = {**file_values, **os.environ}
         else:
             environ = dict(os.environ)

@@ -9,7 +9,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, events, health, install, position_fanout
+    from . import admin, auth, events, health, install, position_fanout, store_opening
 
-    for module in (health, install, events, auth, position_fanout):
+    for module in (health, install, events, auth, admin, position_fanout, store_opening):
         app.register_blueprint(module.bp)

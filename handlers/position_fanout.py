@@ -49,7 +49,7 @@ def _campaign(session: Session, campaign_id: int) -> FanoutCampaign:
     return campaign
 
 
-def _go(endpoint: str, **values: Any) -> Response:
+def _go(endpoint: str, **values: Any) -> ResponseReturnValue:
     return redirect(page_url(endpoint, **values), code=303)
 
 

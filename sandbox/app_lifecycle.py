@@ -141,8 +141,8 @@ def uninstall(sandbox: Sandbox, app: App, clean: bool) -> dict[str, Any]:
         for store in (portal.access_tokens, portal.refresh_tokens):
             for key in [k for k, v in store.items() if v.client_id == app.client_id]:
                 del store[key]
-        for key in [k for k, v in portal.offline_events.items() if v.client_id == app.client_id]:
-            del portal.offline_events[key]
+        for record_id in [k for k, v in portal.offline_events.items() if v.client_id == app.client_id]:
+            del portal.offline_events[record_id]
     return {"installed": False, "deliveries": deliveries}
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Mapping, TypeVar
 
 T = TypeVar("T")
 MISSING = object()
@@ -63,7 +63,7 @@ def _compare(left: Any, right: Any, op: str) -> bool:
     if isinstance(left, (int, float)) != isinstance(right, (int, float)):
         left, right = str(left), str(right)
     try:
-        return {">": left > right, ">=": left >= right, "<": left < right, "<=": left <= right}[op]
+        return bool({">": left > right, ">=": left >= right, "<": left < right, "<=": left <= right}[op])
     except TypeError:
         return False
 
@@ -92,19 +92,19 @@ def matches(actual: Any, cond: Condition) -> bool:
 
 def apply_filter(records: list[T], conditions: list[Condition],
                  get: Callable[[T, str], Any] | None = None,
-                 special: dict[str, Callable[[T, Condition], bool]] | None = None) -> list[T]:
+                 special: Mapping[str, Callable[[T, Condition], bool]] | None = None) -> list[T]:
     """Keep the records that pass every condition.
 
     ``get(record, FIELD)`` reads a field (default: dict lookup) and returns MISSING for an
     unknown field, which is ignored as the ORM drops it; ``special`` overrides per field.
     """
     getter = get or _dict_get
-    special = special or {}
+    overrides = special or {}
     kept = []
     for record in records:
         ok = True
         for cond in conditions:
-            check = special.get(cond.field)
+            check = overrides.get(cond.field)
             if check is not None:
                 ok = check(record, cond)
             else:

@@ -21,15 +21,19 @@ from typing import Any
 from flask import Flask
 from flask import request as flask_request
 from werkzeug.exceptions import HTTPException, InternalServerError
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
+from . import control, oauth
 from .authn import token_auth, webhook_auth
 from .dispatch import Dispatcher, internal_error
 from .envelope import error_response, json_response, time_block
 from .errors import RestError, method_not_found
 from .faults import FaultInjector, fault_error
+from .keepalive import SandboxRequestHandler
 from .limits import Limits, OperatingState
+from .methods import load_all
+from .oauth import AuthCodes
 from .registry import Page
 from .runtime import Sandbox
 from .state import Portal, Webhook
@@ -40,6 +44,7 @@ log = logging.getLogger(__name__)
 
 CONTEXT_KEY = "sandbox_context"
 REST_PREFIX = "/rest/"
+SHUTDOWN_POLL_SECONDS = 0.05          # how soon stop() takes effect (tests start many servers)
 API_PREFIXES = ("/rest", "/oauth", "/_sandbox")      # answered in JSON, errors included
 OPTIONAL_BLUEPRINTS = ("sandbox.apps", "sandbox.ui")
 
@@ -52,12 +57,10 @@ class ServerContext:
     stats: Stats = field(default_factory=Stats)
     faults: FaultInjector = field(default_factory=FaultInjector)
     dispatcher: Dispatcher = field(init=False)
-    auth_codes: Any = field(init=False)
+    auth_codes: AuthCodes = field(default_factory=AuthCodes)
 
     def __post_init__(self) -> None:
-        from .oauth import AuthCodes
         self.dispatcher = Dispatcher(self.sandbox, self.limits, self.stats)
-        self.auth_codes = AuthCodes()
 
     @property
     def portal(self) -> Portal:
@@ -209,9 +212,6 @@ def _json_http_error(exc: HTTPException) -> Response:
 
 def create_app(sandbox: Sandbox, limits: Limits | None = None) -> Flask:
     """Build the WSGI app around ``sandbox``: REST, OAuth, control and S3's blueprints."""
-    from . import control, oauth
-    from .methods import load_all
-
     load_all()
     attach_event_dispatcher(sandbox)
     limits = limits or Limits("standard", sandbox.clock.timestamp)
@@ -254,13 +254,6 @@ def attach_event_dispatcher(sandbox: Sandbox) -> None:
         sandbox.events = dispatcher_class(sandbox)
 
 
-class QuietHandler(WSGIRequestHandler):
-    """No access log line per request: it costs throughput and would print webhook codes."""
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        return None
-
-
 class RunningServer:
     """A threaded werkzeug server in a background thread (tests, demo mode, ``serve``)."""
 
@@ -269,8 +262,7 @@ class RunningServer:
         self.sandbox = sandbox
         self.app = create_app(sandbox, limits)
         self.server: BaseWSGIServer = make_server(host, port, self.app, threaded=True,
-                                                  request_handler=QuietHandler)
-        self.server.daemon_threads = True
+                                                  request_handler=SandboxRequestHandler)
         self.host = host
         self.port = self.server.server_port
         sandbox.base_url = f"http://{host}:{self.port}"
@@ -288,13 +280,13 @@ class RunningServer:
     def start(self) -> "RunningServer":
         self._call_events("start")
         self._thread = threading.Thread(target=self.server.serve_forever, name="sandbox-http",
-                                        daemon=True)
+                                        kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS}, daemon=True)
         self._thread.start()
         return self
 
     def serve_forever(self) -> None:
         self._call_events("start")
-        self.server.serve_forever()
+        self.server.serve_forever(poll_interval=SHUTDOWN_POLL_SECONDS)
 
     def stop(self) -> None:
         self.server.shutdown()

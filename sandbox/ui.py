@@ -169,7 +169,13 @@ def photo(user_id: int, task_id: int) -> Response:
     stored = _act(user_id, "disk.folder.uploadfile", {
         "id": folder_id, "data": {"NAME": name}, "generateUniqueName": True,
         "fileContent": [name, base64.b64encode(content).decode()]})
-    _act(user_id, "tasks.task.files.attach", {"taskId": task_id, "fileId": stored["ID"]})
+    try:
+        _act(user_id, "tasks.task.files.attach", {"taskId": task_id, "fileId": stored["ID"]})
+    except RestError:
+        # Without edit rights on the task (a responsible usually has none), Bitrix24 users
+        # post photo reports as a comment with the file attached.
+        _act(user_id, "task.commentitem.add", {"TASKID": task_id, "FIELDS": {
+            "POST_MESSAGE": "Фотоотчёт", "UF_FORUM_MESSAGE_DOC": [f"n{stored['ID']}"]}})
     return redirect(url_for("sandbox_ui.task", user_id=user_id, task_id=task_id))
 
 

@@ -139,7 +139,7 @@ def replace_memberships(session: Session, portal_id: int, rows: Iterable[Mapping
             select(OrgMembership.user_b24_id).where(OrgMembership.portal_id == portal_id,
                                                     OrgMembership.department_b24_id == scope)))
         query = query.where(OrgMembership.user_b24_id.in_(affected))
-    current = set(session.execute(query))
+    current = {(dept, user) for dept, user in session.execute(query)}
     for dept, user in current - wanted:
         session.execute(delete(OrgMembership).where(
             OrgMembership.portal_id == portal_id, OrgMembership.department_b24_id == dept,

@@ -117,8 +117,9 @@ def superiors_chain(session: Session, portal_id: int, store_id: int) -> list[int
     if dept is None:
         return []
     ancestor_ids = path_ids(dept.path)[:-1]
-    heads = dict(session.execute(select(OrgDepartment.b24_id, OrgDepartment.head_user_id).where(
-        OrgDepartment.portal_id == portal_id, OrgDepartment.b24_id.in_(ancestor_ids))))
+    heads = {b24_id: head for b24_id, head in session.execute(
+        select(OrgDepartment.b24_id, OrgDepartment.head_user_id).where(
+            OrgDepartment.portal_id == portal_id, OrgDepartment.b24_id.in_(ancestor_ids)))}
     manager = store_manager(session, portal_id, store_id)
     chain: list[int] = []
     for ancestor in reversed(ancestor_ids):

@@ -115,8 +115,7 @@ def today(session: Session, portal_id: int, now: datetime,
         task = tasks.get((store.b24_id, day))
         if slot is not None:
             row.status = _BY_OUTCOME.get(slot.outcome, NOT_CREATED)
-            row.reason = slot.reason if row.status in (NOT_CREATED, DONE_ON_TIME, DONE_LATE) \
-                else ""
+            row.reason = slot.reason
             if row.status == NOT_CREATED and slot.outcome != ledger.SKIPPED:
                 row.reason = slot.outcome
             row.task_id = slot.task_id

@@ -49,7 +49,7 @@ def notify_tag(key: str) -> str:
 
 
 def escalate_overdue(session: Session, portal_id: int, now: datetime, *, lang: str = "ru",
-                     task_url: str = "") -> int:
+                     task_url: str = "", webhook_client_id: str = "") -> int:
     """Enqueue one escalation for every open task past its deadline; return how many."""
     rows = session.scalars(select(OpeningTask).where(
         OpeningTask.portal_id == portal_id, OpeningTask.state == OPEN,
@@ -62,13 +62,17 @@ def escalate_overdue(session: Session, portal_id: int, now: datetime, *, lang: s
         items = "\n".join(f"• {title}" for title in unticked)
         key = f"store_opening_escalation:{row.store_id}:{row.local_date.isoformat()}"
         link = task_url.format(task_id=row.task_id, user_id=row.responsible_id)
-        enqueue(session, portal_id, KIND_ESCALATE, key, {
-            "task_id": row.task_id, "superior_id": row.superior_id, "slot_key": row.slot_key,
-            "comment": translate(lang, "store_opening.escalation_comment", items=items),
-            "notify": translate(lang, "store_opening.escalation_notify", store=name,
-                                date=row.local_date.strftime("%d.%m.%Y"), count=len(unticked),
-                                url=link),
-            "tag": notify_tag(key)}, now=now)
+        # Two items, so a failed notification is retried without repeating the comment.
+        enqueue(session, portal_id, KIND_ESCALATE, key + ":comment", {
+            "task_id": row.task_id, "slot_key": row.slot_key,
+            "comment": translate(lang, "store_opening.escalation_comment", items=items)}, now=now)
+        if row.superior_id:
+            enqueue(session, portal_id, KIND_ESCALATE, key + ":notify", {
+                "superior_id": row.superior_id, "slot_key": row.slot_key,
+                "notify": translate(lang, "store_opening.escalation_notify", store=name,
+                                    date=row.local_date.strftime("%d.%m.%Y"),
+                                    count=len(unticked), url=link),
+                "tag": notify_tag(key), "client_id": webhook_client_id}, now=now)
         row.escalated_at = now
         count += 1
     return count
@@ -106,14 +110,17 @@ def close_finished_days(session: Session, portal_id: int, now: datetime, *,
 
 def _escalate_commands(item: WorkItem) -> list[Command]:
     payload = item.payload
-    # Positional: [TASKID, FIELDS] (rest-facts §7).
-    commands = [Command("c", "task.commentitem.add",
+    if "comment" in payload:
+        # Positional: [TASKID, FIELDS] (rest-facts §7).
+        return [Command("c", "task.commentitem.add",
                         [payload["task_id"], {"POST_MESSAGE": payload["comment"]}])]
-    if payload.get("superior_id"):
-        commands.append(Command("n", "im.notify.system.add", {
-            "USER_ID": payload["superior_id"], "MESSAGE": payload["notify"],
-            "TAG": payload["tag"]}))
-    return commands
+    params = {"USER_ID": payload["superior_id"], "MESSAGE": payload["notify"],
+              "TAG": payload["tag"]}
+    if payload.get("client_id"):
+        # A webhook has no application, so a TAG needs a CLIENT_ID to scope it
+        # (api-reference/chats/notifications/im-notify-system-add.md).
+        params["CLIENT_ID"] = payload["client_id"]
+    return [Command("n", "im.notify.system.add", params)]
 
 
 def _no_lookup(client: PortalClient, item: WorkItem) -> Results | None:

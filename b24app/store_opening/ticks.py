@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DASHBOARD_PATH = "/store-opening/dashboard"
+DASHBOARD_PATH = "/app/store-opening/"
 
 
 def dashboard_url(services: Services) -> str:
@@ -62,7 +62,9 @@ def escalation_tick(services: Services, now: datetime) -> int:
     """Escalate overdue tasks and settle the tasks of finished local days."""
     def step(session: Session, portal: Portal) -> int:
         lang = portal.language or "ru"
-        return (escalate_overdue(session, portal.id, now, lang=lang, task_url=task_url(portal))
+        client_id = "storeops" if portal.auth_kind == "webhook" else ""
+        return (escalate_overdue(session, portal.id, now, lang=lang, task_url=task_url(portal),
+                                 webhook_client_id=client_id)
                 + close_finished_days(session, portal.id, now, lang=lang))
     return _each_portal(services, now, step)
 

@@ -102,11 +102,11 @@ def test_registration_fires_onuseradd_only_when_completed(sandbox_server, receiv
                                                  "handler": receiver.url + "/events"}, timeout=10)
     new_id = requests.post(sandbox_server.admin_webhook + "user.add",
                            json={"EMAIL": "invitee@uyutdom.ru", "UF_DEPARTMENT": [1]}, timeout=10).json()["result"]
-    sandbox_server.sandbox.events.wait_idle()
+    sandbox_server.sandbox.events.wait_idle(30)
     assert len(receiver.received) == 1
     done = requests.post(sandbox_server.control(f"users/{new_id}/register"), json={"NAME": "Инна"}, timeout=10)
     assert done.json()["registered"] is True
-    assert sandbox_server.sandbox.events.wait_idle()
+    assert sandbox_server.sandbox.events.wait_idle(30)
     event = receiver.wait_for(2)[-1]
     assert event.get("event") == "ONUSERADD" and event.get("data[ID]") == str(new_id)
     assert event.get("data[NAME]") == "Инна" and event.get("data[UF_DEPARTMENT][0]") == "1"

@@ -38,7 +38,7 @@ def test_task_add_is_posted_form_encoded_with_exact_literals(wired, receiver) ->
                 client_id=client_id) is True
     _, manager, _ = store_staff(sandbox)
     task = call(sandbox, "tasks.task.add", {"fields": {"TITLE": "Открытие", "RESPONSIBLE_ID": manager}})
-    assert dispatcher.wait_idle()
+    assert dispatcher.wait_idle(30)
     [got] = receiver.wait_for(1)
     keys = [k for k, _ in got.form]
     assert got.content_type == "application/x-www-form-urlencoded" and got.path == "/events"
@@ -59,7 +59,7 @@ def test_failures_are_logged_and_never_retried(wired, receiver) -> None:  # type
     call(sandbox, "event.bind", {"event": "ONTASKUPDATE", "handler": "http://127.0.0.1:9/closed"},
          client_id=client_id)
     dispatcher.fire("ONTASKUPDATE", {"FIELDS_BEFORE": {"ID": 5}, "FIELDS_AFTER": {"ID": 5}}, 1, "task:5")
-    assert dispatcher.wait_idle()
+    assert dispatcher.wait_idle(30)
     assert len(receiver.received) == 1
     errors = {str(entry["handler"]).rsplit("/", 1)[-1]: entry["error"] for entry in dispatcher.log}
     assert errors == {"a": "HTTP 500", "closed": "ConnectionError"} and len(dispatcher.log) == 2
@@ -69,12 +69,12 @@ def test_system_events_carry_no_tokens_and_uninstalled_apps_get_nothing(wired, r
     sandbox, dispatcher, client_id = wired
     call(sandbox, "event.bind", {"event": "ONTASKUPDATE", "handler": receiver.url + "/e"}, client_id=client_id)
     dispatcher.fire("ONTASKUPDATE", {"FIELDS_AFTER": {"ID": 7}}, None, "task:7")
-    assert dispatcher.wait_idle()
+    assert dispatcher.wait_idle(30)
     [got] = receiver.wait_for(1)
     assert got.get("auth[access_token]") is None and got.get("auth[application_token]")
     sandbox.portal.apps[client_id].installed = False
     dispatcher.fire("ONTASKUPDATE", {"FIELDS_AFTER": {"ID": 7}}, 1, "task:7")
-    assert dispatcher.wait_idle() and len(receiver.received) == 1
+    assert dispatcher.wait_idle(30) and len(receiver.received) == 1
 
 
 def test_bind_errors_get_and_unbind(wired, receiver) -> None:  # type: ignore[no-untyped-def]

@@ -38,7 +38,7 @@ def test_a_user_works_a_task_from_the_portal_ui(sandbox_server, receiver) -> Non
         timeout=10).json()["result"]["task"]
     item = requests.post(hook + "task.checklistitem.add", json={"TASKID": task["id"], "FIELDS": {"TITLE": "Включить свет"}},
                          timeout=10).json()["result"]
-    sandbox_server.sandbox.events.wait_idle()
+    sandbox_server.sandbox.events.wait_idle(30)
     deliveries = len(sandbox_server.sandbox.events.log)
 
     assert "Выберите пользователя" in requests.get(base + "/", params={"q": "управляющ"}, timeout=10).text
@@ -50,7 +50,7 @@ def test_a_user_works_a_task_from_the_portal_ui(sandbox_server, receiver) -> Non
     requests.post(f"{base}/ui/u/{manager}/tasks/{task['id']}/checklist/{item}", data={"action": "complete"}, timeout=10)
     got = requests.post(hook + "task.checklistitem.get", json={"TASKID": task["id"], "ITEMID": item}, timeout=10)
     assert got.json()["result"]["IS_COMPLETE"] == "Y"
-    assert sandbox_server.sandbox.events.wait_idle()
+    assert sandbox_server.sandbox.events.wait_idle(30)
     assert len(sandbox_server.sandbox.events.log) == deliveries     # a tick fires no event
 
     requests.post(f"{base}/ui/u/{manager}/tasks/{task['id']}/comments", data={"message": "Свет включён"}, timeout=10)
@@ -58,7 +58,8 @@ def test_a_user_works_a_task_from_the_portal_ui(sandbox_server, receiver) -> Non
                   files={"photo": ("vitrina.png", PNG, "image/png")}, timeout=10)
     page = requests.get(f"{base}/ui/u/{manager}/tasks/{task['id']}", timeout=10).text
     assert "Свет включён" in page and "/_sandbox/disk/attached/" in page
-    tab = requests.get(f"{base}/ui/u/{manager}/tasks/{task['id']}", params={"tab": 2}, timeout=10).text
+    tab_id = next(p.id for p in sandbox_server.portal.placements.values() if p.placement == "TASK_VIEW_TAB")
+    tab = requests.get(f"{base}/ui/u/{manager}/tasks/{task['id']}", params={"tab": tab_id}, timeout=10).text
     assert "/_sandbox/open?" in tab and "TASK_VIEW_TAB" in tab
     menu_binding = next(p.id for p in sandbox_server.portal.placements.values() if p.placement == "LEFT_MENU")
     frame = requests.get(f"{base}/ui/u/{manager}/app/{menu_binding}", timeout=10).text

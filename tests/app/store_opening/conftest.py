@@ -24,6 +24,7 @@ from b24app.models import Portal as AppPortal
 from b24app.org.models import OrgDepartment, OrgMembership, OrgUser
 from b24app.org.positions import position_key
 from b24app.org.structure import recompute_structure
+import b24app.store_opening.ticks  # noqa: F401 - registers the work kinds and event handlers
 from b24app.store_opening.schedule_admin import ScheduleChange, bulk_apply
 from b24app.store_opening.templates_admin import TemplateInput, save_template
 from b24app.wiring import Services

@@ -1,7 +1,7 @@
 """Generation against the sandbox portal: one task per store and local date, people, snapshot."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
@@ -66,15 +66,20 @@ def test_vacant_manager_falls_back_to_deputy_and_empty_store_is_skipped(env: Env
 
 
 def test_worker_down_catches_up_the_same_day_but_never_back_fills(env: Env) -> None:
-    # Down all of 4 December in Moscow; back at 01:00 Moscow on the 5th: nothing for the 4th.
-    assert generate_now(env, datetime(2026, 12, 4, 22, 0, tzinfo=timezone.utc)) == 0
+    # Down all of 4 December; back at 22:00 UTC: 01:00 on the 5th in Moscow (the 4th is not
+    # back-filled), still 23:00 on the 4th in Berlin (caught up the same local day).
+    assert generate_now(env, datetime(2026, 12, 4, 22, 0, tzinfo=timezone.utc)) == 1
+    assert {(t.store_id, t.local_date) for t in tasks_of(env).values()} == {(13, date(2026, 12, 4))}
     with env.session() as session:
         assert session.scalars(select(ledger.LedgerSlot).where(
             ledger.LedgerSlot.local_date == date(2026, 12, 4),
-            ledger.LedgerSlot.store_id.in_([10, 11]))).all() == []
+            ledger.LedgerSlot.store_id.in_([10, 11, 12]))).all() == []
     # The same day, late: 15:00 Moscow on the 5th catches up the 5th.
     assert generate_now(env, datetime(2026, 12, 5, 12, 0, tzinfo=timezone.utc)) == 3
-    assert {t.local_date for t in tasks_of(env).values()} == {date(2026, 12, 5)}
+    with env.session() as session:
+        days = {(t.store_id, t.local_date) for t in session.scalars(select(OpeningTask))}
+    assert days == {(13, date(2026, 12, 4)), (10, date(2026, 12, 5)), (11, date(2026, 12, 5)),
+                    (13, date(2026, 12, 5))}
 
 
 def test_editing_the_template_never_changes_tasks_already_out(env: Env) -> None:
@@ -137,3 +142,20 @@ def test_crash_between_creation_and_record_heals_by_tag(env: Env) -> None:
     with env.session() as session:
         statuses = set(session.scalars(select(WorkItem.status)))
         assert statuses == {"done"}
+
+
+def test_dst_change_day_gives_one_task_at_local_time(env: Env) -> None:
+    # Europe/Berlin springs forward on 2026-03-29: 08:00 local is 06:00 UTC (07:00 the day before).
+    start = datetime(2026, 3, 28, 23, 30, tzinfo=timezone.utc)   # 00:30 in Berlin on the 29th
+    created_at = {}
+    for minutes in range(0, 24 * 60, 30):                      # a worker ticking all day long
+        now = start + timedelta(minutes=minutes)
+        if generate_now(env, now) and 13 not in created_at and 13 in tasks_of(env):
+            created_at[13] = now
+    berlin = [t for t in tasks_of(env).values() if t.store_id == 13]
+    assert created_at[13] == datetime(2026, 3, 29, 6, 0, tzinfo=timezone.utc)
+    assert [t.local_date for t in berlin] == [date(2026, 3, 29)]
+    assert berlin[0].due_at == datetime(2026, 3, 29, 8, 0, tzinfo=timezone.utc)
+    tagged = [t for t in env.portal.tasks.values()
+              if t.tags == [task_tag(slot_key(13, date(2026, 3, 29)))]]
+    assert len(tagged) == 1

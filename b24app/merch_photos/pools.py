@@ -1,0 +1,129 @@
+"""Settings and pools as the admin page edits them, and which stores a pool covers today.
+
+Stores and managers come from the synced org model when the week's tasks are planned
+(architecture principle 5), so a new manager gets the next week's task.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..org.models import OrgDepartment
+from ..org.queries import department, store_manager, stores
+from ..org.structure import path_ids
+from .models import MODE_CITY, MODE_SELECTION, MerchPool, MerchSettings
+
+DEFAULT_PROJECT_NAME = "Мерчендайзинг: фотоотчёты"
+
+
+@dataclass(frozen=True)
+class PoolStore:
+    """A store of a pool as the tree needs it."""
+    store_id: int
+    name: str
+    city_id: int
+    city_name: str
+    manager_id: int | None
+
+
+@dataclass(frozen=True)
+class City:
+    id: int
+    name: str
+    stores: int
+
+
+def get_settings(session: Session, portal_id: int) -> MerchSettings:
+    """Return the portal's settings row, creating it with defaults on first use."""
+    row = session.get(MerchSettings, portal_id)
+    if row is None:
+        row = MerchSettings(portal_id=portal_id, project_name=DEFAULT_PROJECT_NAME,
+                            send_weekday=0, send_time="09:00", deadline_weekday=3,
+                            deadline_time="18:00")
+        session.add(row)
+        session.flush()
+    return row
+
+
+def city_of(session: Session, portal_id: int, store: OrgDepartment) -> tuple[int, str]:
+    """Return (city department ID, name): the nearest ancestor named as the store's city."""
+    ancestors = path_ids(store.path)[:-1]
+    if store.city:
+        rows = dict(session.execute(select(OrgDepartment.b24_id, OrgDepartment.name).where(
+            OrgDepartment.portal_id == portal_id, OrgDepartment.b24_id.in_(ancestors))).tuples())
+        for ancestor in reversed(ancestors):
+            if rows.get(ancestor) == store.city:
+                return ancestor, store.city
+    parent = store.parent_b24_id or store.b24_id
+    found = department(session, portal_id, parent)
+    return parent, (found.name if found is not None else store.city)
+
+
+def cities(session: Session, portal_id: int) -> list[City]:
+    """Return every city that has stores, with its store count, by name."""
+    counts: dict[tuple[int, str], int] = {}
+    for store in stores(session, portal_id):
+        key = city_of(session, portal_id, store)
+        counts[key] = counts.get(key, 0) + 1
+    return sorted((City(cid, name, n) for (cid, name), n in counts.items()),
+                  key=lambda c: (c.name, c.id))
+
+
+def pool_stores(session: Session, pool: MerchPool) -> list[PoolStore]:
+    """Return the pool's current stores with their city and manager (None when vacant)."""
+    chosen = set(pool.city_ids if pool.mode == MODE_CITY else pool.store_ids)
+    result: list[PoolStore] = []
+    for store in stores(session, pool.portal_id):
+        city_id, city_name = city_of(session, pool.portal_id, store)
+        wanted = city_id if pool.mode == MODE_CITY else store.b24_id
+        if wanted in chosen:
+            result.append(PoolStore(store.b24_id, store.name, city_id, city_name,
+                                    store_manager(session, pool.portal_id, store.b24_id)))
+    return result
+
+
+def pools_of(session: Session, portal_id: int, merchandiser_id: int | None = None) -> list[MerchPool]:
+    """Return the active pools of a portal, or of one merchandiser, by name."""
+    query = select(MerchPool).where(MerchPool.portal_id == portal_id, MerchPool.active.is_(True))
+    if merchandiser_id is not None:
+        query = query.where(MerchPool.merchandiser_id == merchandiser_id)
+    return list(session.scalars(query.order_by(MerchPool.name, MerchPool.id)))
+
+
+def save_pool(session: Session, portal_id: int, *, name: str, merchandiser_id: int, mode: str,
+              ids: list[int], time_zone: str, now: datetime,
+              pool_id: int | None = None) -> MerchPool:
+    """Create or update a pool; raise ValueError on a bad mode, zone or empty name."""
+    if mode not in (MODE_CITY, MODE_SELECTION):
+        raise ValueError("mode")
+    if not name.strip():
+        raise ValueError("name")
+    ZoneInfo(time_zone)   # raises on an unknown zone
+    pool = session.get(MerchPool, pool_id) if pool_id is not None else None
+    if pool is None or pool.portal_id != portal_id:
+        pool = MerchPool(portal_id=portal_id, created_at=now)
+        session.add(pool)
+    pool.name = name.strip()
+    pool.merchandiser_id = merchandiser_id
+    pool.mode = mode
+    pool.city_ids = sorted(set(ids)) if mode == MODE_CITY else []
+    pool.store_ids = sorted(set(ids)) if mode == MODE_SELECTION else []
+    pool.time_zone = time_zone
+    pool.active = True
+    session.flush()
+    return pool
+
+
+def parse_hhmm(text: str) -> tuple[int, int]:
+    """Parse ``HH:MM``; raise ValueError otherwise."""
+    hours, sep, minutes = text.strip().partition(":")
+    if not sep or not hours.isdigit() or not minutes.isdigit():
+        raise ValueError(text)
+    h, m = int(hours), int(minutes)
+    if not (0 <= h <= 23 and 0 <= m <= 59):
+        raise ValueError(text)
+    return h, m

@@ -1,0 +1,32 @@
+"""Fixtures: the chain in the org model and page callers (manager, HR, clerk) built from it."""
+from __future__ import annotations
+
+from typing import Callable
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+import b24app.staff_cards.kinds  # noqa: F401 - registers the work kinds
+from b24app.page_auth import PageSession
+from b24app.roles import Caller, caller_for
+
+from .chain import seed_org
+
+CallerFor = Callable[..., Caller]
+
+
+@pytest.fixture
+def org(session_factory: sessionmaker[Session], portal_id: int) -> int:
+    """Seed the chain; return the portal ID."""
+    with session_factory.begin() as session:
+        seed_org(session, portal_id)
+    return portal_id
+
+
+@pytest.fixture
+def caller(session_factory: sessionmaker[Session], org: int) -> CallerFor:
+    """Return the real roles of a user of the chain (``caller(110)``; ``admin=True``)."""
+    def make(user_id: int, admin: bool = False, lang: str = "ru") -> Caller:
+        with session_factory() as session:
+            return caller_for(session, PageSession(org, user_id, admin, lang))
+    return make

@@ -1,0 +1,27 @@
+"""The first thing an admin does after installing: open the app and see the portal's stores."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from tests.support.live import LiveApp
+
+ADMIN_USER_ID = 1
+
+
+def test_after_install_the_admin_opens_the_app_inside_the_portal_and_sees_its_stores(
+        portal_app: LiveApp, browser_page: Any, open_app: Callable[..., Any]) -> None:
+    frame = open_app(browser_page, ADMIN_USER_ID, "Настройки")
+    frame.get_by_role("heading", name="Настройки Store Ops").wait_for()
+    rows = frame.locator("table#stores tr")
+    assert rows.count() == 1 + 6   # the header and one row per seeded store
+    assert frame.get_by_text("Магазинов в портале: 6").is_visible()
+    first_store = rows.nth(1).locator("td").first.inner_text()
+    assert first_store.startswith("Магазин")
+
+
+def test_a_store_employee_cannot_open_the_admin_page(
+        portal_app: LiveApp, browser_page: Any, open_app: Callable[..., Any]) -> None:
+    seller = portal_app.sandbox.rest("user.get", {"filter": {"WORK_POSITION": "Продавец-консультант"}})["result"][0]
+    frame = open_app(browser_page, int(seller["ID"]), "Настройки")
+    frame.get_by_text("Недостаточно прав").wait_for()
+    assert frame.locator("table#stores").count() == 0

@@ -1,0 +1,1 @@
+"""Helpers shared by integration, end-to-end and browser tests."""
