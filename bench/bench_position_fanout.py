@@ -1,22 +1,33 @@
 """Benchmark: a fan-out to ~2,000 store managers at standard limits, then a tracking refresh.
 
-Prints each figure beside its target:
-- HTTP requests for sending vs ceil(commands / 50)  (target ≤ 1.1×)
-- rate-limit rejections                              (target 0)
-- wall time of sending
-- requests for refreshing the tracking of every copy (target ≤ 1.1 × ceil(copies / 50) + 1)
+Starts its own sandbox portal (``python -m sandbox serve --stores N --limits standard``),
+syncs the org model from it over REST (as the worker does), then measures with the
+sandbox's own counters and prints each figure beside its target:
+- HTTP requests for sending vs ceil(commands / 50)            (target ≤ 1.1×)
+- rate-limit rejections                                        (target 0)
+- wall time of sending (the floor at 2 requests/s is printed beside it)
+- requests for refreshing the tracking of every copy           (target ≤ 1.1 × ceil(copies / 50) + 1)
+
+Commands counted: one tasks.task.add and one task.checklistitem.add per item per copy, plus
+the user.get commands of the active-status re-check (50 IDs each) before sending.
 
 Usage: python bench/bench_position_fanout.py [--stores 2000] [--limits standard]
+Exit status 1 when a target is missed.
 """
 from __future__ import annotations
 
 import argparse
 import math
+import os
+import subprocess
 import sys
 import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
+
+import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -25,78 +36,90 @@ from b24app import workqueue  # noqa: E402
 from b24app.clock import FixedClock  # noqa: E402
 from b24app.migrate import upgrade  # noqa: E402
 from b24app.models import Portal  # noqa: E402
-from b24app.org.models import OrgDepartment, OrgMembership, OrgUser  # noqa: E402
-from b24app.org.positions import position_key  # noqa: E402
-from b24app.org.structure import recompute_structure  # noqa: E402
-from b24app.position_fanout import kinds  # noqa: E402,F401
+from b24app.org.sync import sync_org  # noqa: E402
+from b24app.position_fanout import kinds  # noqa: E402,F401 - registers the work kinds
 from b24app.position_fanout.compose import DraftInput, create_campaign, validate_draft  # noqa: E402
 from b24app.position_fanout.models import FanoutCampaign  # noqa: E402
-from b24app.position_fanout.send import dispatch, progress, start_send  # noqa: E402
+from b24app.position_fanout.send import IDS_PER_READ, dispatch, progress, start_send  # noqa: E402
 from b24app.position_fanout.tracking import refresh  # noqa: E402
 from b24app.wiring import build_services  # noqa: E402
 from config.settings import Settings  # noqa: E402
-from sandbox.limits import Limits  # noqa: E402
-from sandbox.runtime import Sandbox  # noqa: E402
-from sandbox.seed import build_portal  # noqa: E402
-from sandbox.server import RunningServer  # noqa: E402
 
 KEY = "управляющий магазином"
 NOW = datetime(2026, 12, 4, 6, 0, tzinfo=timezone.utc)
+FACTOR = 1.1
+CHECKLIST = ("Склад", "Зал")
 
 
-def mirror(session, portal_id, portal) -> None:  # type: ignore[no-untyped-def]
-    """Fill the org model from the sandbox (what org sync would read over REST)."""
-    for d in portal.departments.values():
-        session.add(OrgDepartment(portal_id=portal_id, b24_id=d.id, name=d.name,
-                                  parent_b24_id=d.parent, head_user_id=d.head))
-    for u in portal.users.values():
-        session.add(OrgUser(portal_id=portal_id, b24_id=u.id, name=u.name, last_name=u.last_name,
-                            work_position=u.work_position, position_key=position_key(u.work_position),
-                            departments=list(u.departments), active=u.active))
-        for dept in u.departments:
-            session.add(OrgMembership(portal_id=portal_id, department_b24_id=dept, user_b24_id=u.id))
-    session.flush()
-    recompute_structure(session, portal_id)
+def start_sandbox(stores: int, limits: str) -> tuple[subprocess.Popen[str], str]:
+    """Start ``python -m sandbox serve`` on a free port; return it and its base URL."""
+    command = [sys.executable, "-m", "sandbox", "serve", "--port", "0", "--limits", limits,
+               "--stores", str(stores), "--seed", "7"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    output = ""
+    while "control:" not in output:
+        line = process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"sandbox exited early:\n{output}")
+        output += line
+    control = output.split("control:")[1].split()[0]
+    return process, control.rsplit("/_sandbox/", 1)[0]
 
 
-def stats(server: RunningServer) -> dict:  # type: ignore[type-arg]
-    import requests
-    return requests.get(f"{server.base_url}/_sandbox/stats", timeout=10).json()  # type: ignore[no-any-return]
+class SandboxStats:
+    """The sandbox's request counters, read over its control API."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+
+    def reset(self) -> None:
+        requests.post(f"{self.base_url}/_sandbox/stats/reset", timeout=30).raise_for_status()
+
+    def read(self) -> tuple[int, int]:
+        """Return (HTTP requests, rate-limit rejections) since the last reset."""
+        body: dict[str, Any] = requests.get(f"{self.base_url}/_sandbox/stats", timeout=30).json()
+        return int(body["http_requests"]), int(sum(body.get("rejections", {}).values()))
 
 
-def main() -> None:
+def verdict(met: bool) -> str:
+    return "OK" if met else "MISSED"
+
+
+def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--stores", type=int, default=2000)
     parser.add_argument("--limits", default="standard")
     args = parser.parse_args()
-    sandbox = Sandbox(build_portal(stores=args.stores, seed=7))
-    server = RunningServer(sandbox, "127.0.0.1", 0, Limits(args.limits, sandbox.clock.timestamp))
-    server.start()
-    folder = Path(tempfile.mkdtemp())
+    process, base_url = start_sandbox(args.stores, args.limits)
+    folder = Path(tempfile.mkdtemp(prefix="bench-fanout-"))
     url = f"sqlite:///{folder / 'bench.sqlite3'}"
     upgrade(url)
     services = build_services(Settings(database_url=url, secret_key="bench", instance_dir=folder),
                               FixedClock(NOW))
+    counters = SandboxStats(base_url)
     try:
-        admin = next(u.id for u in sandbox.portal.users.values() if u.is_admin)
-        hook = server.context.webhook_url(server.context.create_webhook(admin, []))
+        info = requests.get(f"{base_url}/_sandbox/info", timeout=30).json()
         with services.session_factory.begin() as session:
-            portal = Portal(member_id="bench", domain="bench", auth_kind="webhook", webhook_url=hook,
-                            status="active", installed_at=NOW, updated_at=NOW)
+            portal = Portal(member_id=info["member_id"], domain=info["domain"], auth_kind="webhook",
+                            webhook_url=info["admin_webhook_url"], status="active",
+                            installed_at=NOW, updated_at=NOW)
             session.add(portal)
             session.flush()
             portal_id = portal.id
-            mirror(session, portal_id, sandbox.portal)
+        client = services.bitrix.for_portal(portal_id)
+        synced = sync_org(services.session_factory, client, portal_id, NOW)
+        print(f"org synced over REST: {synced.departments} departments, {synced.users} users")
+        with services.session_factory.begin() as session:
             draft, errors = validate_draft(DraftInput(
-                title="Инвентаризация", deadline_days="3", checklist="Склад\nЗал",
-                position_keys=(KEY,), department_ids=(str(min(sandbox.portal.departments)),)),
-                NOW, "Europe/Moscow", {KEY}, set())
+                title="Инвентаризация", deadline_days="3", checklist="\n".join(CHECKLIST),
+                position_keys=(KEY,), department_ids=("1",)), NOW, "Europe/Moscow", {KEY}, set())
             assert draft is not None, errors
-            campaign = create_campaign(session, portal_id, admin, draft, NOW)
+            campaign = create_campaign(session, portal_id, 1, draft, NOW)
             copies = start_send(session, campaign, NOW)
             campaign_id = campaign.id
-        commands = copies * (1 + len(draft.checklist))
-        before = stats(server)
+        counters.reset()
         started = time.monotonic()
         while True:
             dispatch(services, campaign_id, NOW)
@@ -104,27 +127,39 @@ def main() -> None:
                 dispatch(services, campaign_id, NOW)
                 break
         wall = time.monotonic() - started
-        after = stats(server)
+        sent_requests, rejections = counters.read()
         with services.session_factory() as session:
-            shown = progress(session, session.get(FanoutCampaign, campaign_id))  # type: ignore[arg-type]
-        sent_requests = after["http_requests"] - before["http_requests"]
-        # One of the requests is the batched active-status check (user.get) before sending.
+            found = session.get(FanoutCampaign, campaign_id)
+            assert found is not None
+            shown = progress(session, found)
+        commands = copies * (1 + len(CHECKLIST)) + math.ceil(copies / IDS_PER_READ)
         floor = math.ceil(commands / 50)
-        rejections = sum(after["rejections"].values()) - sum(before["rejections"].values())
-        print(f"copies: {copies} (created {shown.created}, skipped {shown.skipped}, failed {shown.failed})")
+        ratio = sent_requests / floor
+        # Standard limits: a burst of 50, then 2 requests a second.
+        rate_floor = max(0.0, (sent_requests - 50) / 2)
+        print(f"copies: {copies} (created {shown.created}, skipped {shown.skipped}, "
+              f"failed {shown.failed})")
         print(f"send: HTTP requests {sent_requests} vs ceil({commands}/50) = {floor}: "
-              f"{sent_requests / floor:.3f}x (target <= 1.1x)")
-        print(f"rate-limit rejections: {rejections} (target 0)")
-        print(f"send wall time: {wall:.1f} s")
-        before = stats(server)
-        refresh(services, campaign_id, NOW)
-        used = stats(server)["http_requests"] - before["http_requests"]
-        target = 1.1 * math.ceil(shown.created / 50) + 1
-        print(f"tracking refresh of {shown.created} copies: {used} requests (target <= {target:.0f})")
+              f"{ratio:.3f}x (target <= {FACTOR}x) {verdict(ratio <= FACTOR)}")
+        print(f"rate-limit rejections: {rejections} (target 0) {verdict(rejections == 0)}")
+        print(f"send wall time: {wall:.1f} s (the rate limit alone needs {rate_floor:.1f} s)")
+        counters.reset()
+        started = time.monotonic()
+        read = refresh(services, campaign_id, NOW)
+        refresh_wall = time.monotonic() - started
+        used, refresh_rejections = counters.read()
+        target = FACTOR * math.ceil(read / 50) + 1
+        print(f"tracking refresh of {read} copies: {used} requests (target <= {target:.0f}) "
+              f"{verdict(used <= target)}, {refresh_wall:.1f} s, "
+              f"rejections {refresh_rejections}")
+        met = (ratio <= FACTOR and rejections == 0 and used <= target and refresh_rejections == 0
+               and shown.created == copies)
+        return 0 if met else 1
     finally:
         services.close()
-        server.stop()
+        process.terminate()
+        process.wait(timeout=30)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

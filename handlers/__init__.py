@@ -9,7 +9,9 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, auth, events, health, install, position_fanout, store_opening
+    from . import (admin, auth, events, health, install, merch_photos, position_fanout, staff_cards,
+                   store_opening)
 
-    for module in (health, install, events, auth, admin, position_fanout, store_opening):
+    for module in (health, install, events, auth, admin, position_fanout, store_opening, staff_cards,
+                   merch_photos):
         app.register_blueprint(module.bp)

@@ -18,6 +18,7 @@ from b24app.models import Portal
 from b24app.org.queries import user_time_zone
 from b24app.position_fanout import actions, compose, excel, reuse, send, tracking
 from b24app.position_fanout import queries as pages
+from b24app.position_fanout.files import UploadedFile
 from b24app.position_fanout.models import DRAFT, FanoutCampaign
 from b24app.roles import ADMIN, OFFICE_SENDER
 
@@ -37,7 +38,9 @@ def _draft_input() -> compose.DraftInput:
         deadline_days=form.get("deadline_days", ""), priority=form.get("priority", "1"),
         checklist=form.get("checklist", ""), position_keys=tuple(form.getlist("position")),
         department_ids=tuple(form.getlist("department")), pool_id=form.get("pool_id", ""),
-        include_late_joiners=form.get("late_joiners") == "1")
+        include_late_joiners=form.get("late_joiners") == "1",
+        files=tuple(UploadedFile(upload.filename or "", upload.read())
+                    for upload in request.files.getlist("files") if upload.filename))
 
 
 def _campaign(session: Session, campaign_id: int) -> FanoutCampaign:

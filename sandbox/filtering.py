@@ -54,6 +54,20 @@ def _values(value: Any) -> list[Any]:
     return [_norm(value)]
 
 
+class _Wanted(list[Any]):
+    """Normalised filter values with a set beside them for O(1) membership tests."""
+
+    def __init__(self, values: list[Any]) -> None:
+        super().__init__(values)
+        self._set = set(values)
+
+    def __contains__(self, value: object) -> bool:
+        try:
+            return value in self._set
+        except TypeError:
+            return super().__contains__(value)
+
+
 def _like(pattern: str, text: str) -> bool:
     regex = "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in pattern)
     return re.fullmatch(regex, text, re.S) is not None
@@ -70,8 +84,13 @@ def _compare(left: Any, right: Any, op: str) -> bool:
 
 def matches(actual: Any, cond: Condition) -> bool:
     """Whether a record's value (a scalar or a list, e.g. UF_DEPARTMENT) passes ``cond``."""
+    return _matches(actual, cond, _values(cond.value))
+
+
+def _matches(actual: Any, cond: Condition, want: list[Any]) -> bool:
+    # ``want`` is the condition's values normalised once per filter, not once per record:
+    # an ID filter of 50 values over 20,000 users otherwise costs a second per command.
     have = _values(actual) if isinstance(actual, (list, tuple)) else [_norm(actual)]
-    want = _values(cond.value)
     op = cond.op
     if op in ("", "=", "@"):
         return any(h in want for h in have)
@@ -100,16 +119,17 @@ def apply_filter(records: list[T], conditions: list[Condition],
     """
     getter = get or _dict_get
     overrides = special or {}
+    wanted = [_Wanted(_values(cond.value)) for cond in conditions]
     kept = []
     for record in records:
         ok = True
-        for cond in conditions:
+        for cond, want in zip(conditions, wanted):
             check = overrides.get(cond.field)
             if check is not None:
                 ok = check(record, cond)
             else:
                 actual = getter(record, cond.field)
-                ok = actual is MISSING or matches(actual, cond)
+                ok = actual is MISSING or _matches(actual, cond, want)
             if not ok:
                 break
         if ok:

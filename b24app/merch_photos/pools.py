@@ -53,8 +53,9 @@ def city_of(session: Session, portal_id: int, store: OrgDepartment) -> tuple[int
     """Return (city department ID, name): the nearest ancestor named as the store's city."""
     ancestors = path_ids(store.path)[:-1]
     if store.city:
-        rows = dict(session.execute(select(OrgDepartment.b24_id, OrgDepartment.name).where(
-            OrgDepartment.portal_id == portal_id, OrgDepartment.b24_id.in_(ancestors))).tuples())
+        rows: dict[int, str] = {b24_id: name for b24_id, name in session.execute(
+            select(OrgDepartment.b24_id, OrgDepartment.name).where(
+                OrgDepartment.portal_id == portal_id, OrgDepartment.b24_id.in_(ancestors)))}
         for ancestor in reversed(ancestors):
             if rows.get(ancestor) == store.city:
                 return ancestor, store.city
@@ -102,7 +103,10 @@ def save_pool(session: Session, portal_id: int, *, name: str, merchandiser_id: i
         raise ValueError("mode")
     if not name.strip():
         raise ValueError("name")
-    ZoneInfo(time_zone)   # raises on an unknown zone
+    try:
+        ZoneInfo(time_zone)
+    except (KeyError, ValueError):   # ZoneInfoNotFoundError is a KeyError
+        raise ValueError("time_zone") from None
     pool = session.get(MerchPool, pool_id) if pool_id is not None else None
     if pool is None or pool.portal_id != portal_id:
         pool = MerchPool(portal_id=portal_id, created_at=now)
@@ -127,3 +131,36 @@ def parse_hhmm(text: str) -> tuple[int, int]:
     if not (0 <= h <= 23 and 0 <= m <= 59):
         raise ValueError(text)
     return h, m
+
+
+def save_settings(session: Session, portal_id: int, *, project_name: str, photo_folder: str,
+                  send_weekday: str, send_time: str, deadline_weekday: str, deadline_time: str,
+                  now: datetime) -> list[str]:
+    """Validate and store the settings form; return the names of invalid fields (none saved)."""
+    errors: list[str] = []
+    days: dict[str, int] = {}
+    for name, raw in (("send_weekday", send_weekday), ("deadline_weekday", deadline_weekday)):
+        if raw.strip().isdigit() and 0 <= int(raw) <= 6:
+            days[name] = int(raw)
+        else:
+            errors.append(name)
+    for name, raw in (("send_time", send_time), ("deadline_time", deadline_time)):
+        try:
+            parse_hhmm(raw)
+        except ValueError:
+            errors.append(name)
+    folder = photo_folder.strip()
+    if folder and not folder.isdigit():
+        errors.append("photo_folder")
+    if not project_name.strip():
+        errors.append("project_name")
+    if errors:
+        return errors
+    row = get_settings(session, portal_id)
+    if row.project_name != project_name.strip():
+        row.project_name, row.group_id = project_name.strip(), None
+    row.photo_folder_id = int(folder) if folder else None
+    row.send_weekday, row.deadline_weekday = days["send_weekday"], days["deadline_weekday"]
+    row.send_time, row.deadline_time = send_time.strip(), deadline_time.strip()
+    row.updated_at = now
+    return []

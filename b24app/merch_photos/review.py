@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -61,6 +62,11 @@ class Board:
     rows: list[StoreRow]
     deadline: datetime | None
     past_deadline: bool
+
+    @property
+    def local_deadline(self) -> datetime | None:
+        """Return the deadline on the pool's local clock."""
+        return self.deadline.astimezone(ZoneInfo(self.pool.time_zone)) if self.deadline else None
 
     @property
     def red_rows(self) -> list[StoreRow]:
@@ -130,17 +136,17 @@ def refresh_photos(services: Services, portal_id: int, tasks: Sequence[MerchWeek
     with services.session_factory.begin() as session:
         for attachment, info in meta.items():
             week_task_id, subtask_id = current[attachment]
-            row = session.scalar(select(MerchPhoto).where(
+            photo = session.scalar(select(MerchPhoto).where(
                 MerchPhoto.portal_id == portal_id, MerchPhoto.attachment_id == attachment))
-            if row is None:
-                row = MerchPhoto(portal_id=portal_id, attachment_id=attachment)
-                session.add(row)
-            row.week_task_id, row.subtask_id = week_task_id, subtask_id
-            row.name = str(info.get("NAME", ""))[:255]
-            row.size = int(info.get("SIZE") or 0)
-            row.uploaded_at = _parse_time(info.get("CREATE_TIME"))
+            if photo is None:
+                photo = MerchPhoto(portal_id=portal_id, attachment_id=attachment)
+                session.add(photo)
+            photo.week_task_id, photo.subtask_id = week_task_id, subtask_id
+            photo.name = str(info.get("NAME", ""))[:255]
+            photo.size = int(info.get("SIZE") or 0)
+            photo.uploaded_at = _parse_time(info.get("CREATE_TIME"))
             thumb, error = thumbs[attachment]
-            row.thumbnail, row.thumb_error, row.fetched_at = thumb, error, now
+            photo.thumbnail, photo.thumb_error, photo.fetched_at = thumb, error, now
     return sum(1 for thumb, _ in thumbs.values() if thumb is not None)
 
 

@@ -11,6 +11,7 @@ once) run at once through ``build.run_items``:
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 VERDICT_KIND = "merch_photos.verdict"
 COMMENT, ACCEPT, FIX = "comment", "accept", "fix"
 NOTIFY_CLIENT_ID = "storeops"
+_NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
 def build_verdict(item: WorkItem) -> list[Command]:
@@ -92,12 +94,14 @@ def give_verdict(services: Services, row_id: int, action: str, message: str, aut
         raise ValueError(action)
     if action in (COMMENT, FIX) and not message.strip():
         raise ValueError("message")
+    if not _NONCE.match(nonce):
+        raise ValueError("nonce")
     with services.session_factory.begin() as session:
         row = session.get(MerchWeekTask, row_id)
         if row is None or row.task_id is None:
             raise LookupError(row_id)
         portal_id = row.portal_id
-        key = f"merch_photos:verdict:{row.store_id}:{row.iso_week}:{nonce}"
+        key = f"merch_photos:verdict:{row.store_id}:{row.iso_week}:{action}:{nonce}"
         payload = verdict_payload(row, action, message, author_id, lang)
     return run_items(services, portal_id, [Planned(VERDICT_KIND, key, payload)], now)
 

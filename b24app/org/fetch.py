@@ -34,10 +34,9 @@ class ListSpec:
     params: Mapping[str, Any]
 
 
-# No sort for department.get: the documented lowercase ``sort`` is read as a SORT filter by
-# the sandbox portal (reported); the default order is used and rows are de-duplicated by ID,
-# with one more pass when the offsets slipped (``fetch_lists``).
-DEPARTMENTS = ListSpec("d", "department.get", {})
+# A stable order (by ID) keeps offset paging from skipping rows; should the list still change
+# between pages, rows are de-duplicated by ID and slipped lists read once more (``fetch_lists``).
+DEPARTMENTS = ListSpec("d", "department.get", {"sort": "ID", "order": "ASC"})
 ACTIVE_USERS_SPEC = ListSpec("u", "user.get", {"sort": "ID", "order": "ASC",
                                                 "FILTER": ACTIVE_USERS, "ADMIN_MODE": "True"})
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from ..org.models import OrgDepartment
 from ..org.queries import positions, stores
 from ..org.structure import path_ids
+from .files import UploadedFile, check_files
 from .models import DRAFT, FanoutCampaign, FanoutPool
 
 MAX_TITLE = 250
@@ -40,6 +42,7 @@ class DraftInput:
     department_ids: tuple[str, ...] = ()
     pool_id: str = ""
     include_late_joiners: bool = False
+    files: tuple[UploadedFile, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class Draft:
     department_ids: tuple[int, ...]
     pool_id: int | None
     include_late_joiners: bool
+    files: tuple[dict[str, Any], ...] = ()   # {name, size, content (base64) | disk_id}
 
 
 @dataclass(frozen=True)
@@ -109,10 +113,13 @@ def validate_draft(form: DraftInput, now: datetime, time_zone: str,
         errors["pool"] = "position_fanout.err_pool_unknown"
     elif pool_id is None and not department_ids:
         errors["pool"] = "position_fanout.err_pool_required"
+    files, file_error = check_files(form.files)
+    if file_error:
+        errors["files"] = file_error
     if errors or priority is None:
         return None, errors
     return Draft(title, description, deadline_at, deadline_days, priority, checklist, keys,
-                 department_ids, pool_id, form.include_late_joiners), {}
+                 department_ids, pool_id, form.include_late_joiners, tuple(files)), {}
 
 
 def _deadline(form: DraftInput, now: datetime, time_zone: str,
@@ -245,3 +252,4 @@ def apply_draft(campaign: FanoutCampaign, draft: Draft) -> None:
     campaign.department_ids = list(draft.department_ids)
     campaign.pool_id = draft.pool_id
     campaign.include_late_joiners = draft.include_late_joiners
+    campaign.files = [dict(f) for f in draft.files]

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from ..bitrix.commands import Command, Ref
 from ..ledger import CREATED, PARKED, RETRYING, SlotRef, record_outcome
 from ..workqueue import Results, WorkItem, WorkKind, register_kind
+from .files import register_upload_kind
 from .models import COPY_CREATED, COPY_FAILED, STATE_CLOSED, STATE_GONE, STATE_OPEN, FanoutCopy
 
 if TYPE_CHECKING:
@@ -179,7 +180,7 @@ def register_kinds() -> None:
     register_kind(WorkKind(REMIND_KIND, build_remind, _nothing_to_find, record_remind))
     register_kind(WorkKind(EXTEND_KIND, build_extend, _nothing_to_find, _record_nothing))
     register_kind(WorkKind(RECALL_KIND, build_recall, find_recalled, record_recall))
-
+    register_upload_kind()
 
 
 register_kinds()

@@ -29,7 +29,10 @@ def draft_of(campaign: FanoutCampaign) -> dict[str, Any]:
             "deadline_days": campaign.deadline_days, "priority": campaign.priority,
             "checklist": list(campaign.checklist), "position_keys": list(campaign.position_keys),
             "department_ids": list(campaign.department_ids), "pool_id": campaign.pool_id,
-            "include_late_joiners": campaign.include_late_joiners}
+            "include_late_joiners": campaign.include_late_joiners,
+            # Files already on Drive are attached again by ID; bytes are never kept.
+            "files": [{"name": f["name"], "size": f.get("size", 0), "disk_id": f["disk_id"]}
+                      for f in campaign.files if f.get("disk_id")]}
 
 
 def save_template(session: Session, campaign: FanoutCampaign, name: str, owner_id: int,
@@ -53,7 +56,8 @@ def draft_from_template(template: FanoutTemplate, now: datetime) -> Draft:
     return Draft(data["title"], data.get("description", ""), deadline_at, deadline_days,
                  int(data.get("priority", 1)), tuple(data.get("checklist", [])),
                  tuple(data.get("position_keys", [])), tuple(data.get("department_ids", [])),
-                 data.get("pool_id"), bool(data.get("include_late_joiners", False)))
+                 data.get("pool_id"), bool(data.get("include_late_joiners", False)),
+                 tuple(dict(f) for f in data.get("files", []) if f.get("disk_id")))
 
 
 def next_run(frequency: str, day: int, local_time: str, time_zone: str, after: datetime) -> datetime:

@@ -21,10 +21,11 @@ from sqlalchemy.orm import Session
 
 from .. import workqueue
 from ..bitrix.commands import Command
-from ..ledger import EXPECTED, SKIPPED, SlotRef, record_outcome
+from ..ledger import EXPECTED, SKIPPED, LedgerSlot, SlotRef, record_outcome
 from ..org.positions import position_key
-from ..org.queries import user as org_user
+from ..org.models import OrgUser
 from .compose import pool_store_ids, resolve_due
+from .files import queue_upload, waiting_for_upload
 from .kinds import COPY_KIND, ROUTINE
 from .models import (COPY_CREATED, COPY_FAILED, COPY_PENDING, COPY_SKIPPED, DRAFT, SENDING, SENT,
                      FanoutCampaign, FanoutCopy)
@@ -61,6 +62,7 @@ def start_send(session: Session, campaign: FanoutCampaign, now: datetime) -> int
     campaign.sent_at = now
     campaign.due_at = resolve_due(campaign.deadline_at, campaign.deadline_days, now)
     campaign.status = SENDING
+    queue_upload(session, campaign, now)
     return add_copies(session, campaign, recipients, now)
 
 
@@ -69,22 +71,39 @@ def add_copies(session: Session, campaign: FanoutCampaign, recipients: Sequence[
     """Write a pending copy for each recipient who has none yet; return how many were added."""
     existing = set(session.scalars(select(FanoutCopy.user_id).where(
         FanoutCopy.campaign_id == campaign.id)))
-    added = 0
-    for r in recipients:
-        if r.user_id in existing:
-            continue
-        copy = FanoutCopy(portal_id=campaign.portal_id, campaign_id=campaign.id,
-                          user_id=r.user_id, store_id=r.store_id, user_name=r.name,
-                          store_name=r.store_name, work_position=r.work_position,
-                          late_joiner=late, status=COPY_PENDING, created_at=now)
-        session.add(copy)
-        record_outcome(session, campaign.portal_id, slot_ref(copy), EXPECTED, now,
-                       due_at=campaign.due_at)
-        added += 1
-    if added and campaign.status == SENT:
+    copies = [FanoutCopy(portal_id=campaign.portal_id, campaign_id=campaign.id,
+                         user_id=r.user_id, store_id=r.store_id, user_name=r.name,
+                         store_name=r.store_name, work_position=r.work_position,
+                         late_joiner=late, status=COPY_PENDING, created_at=now)
+              for r in recipients if r.user_id not in existing]
+    session.add_all(copies)
+    expect_slots(session, campaign, copies, now)
+    if copies and campaign.status == SENT:
         campaign.status = SENDING
     session.flush()
-    return added
+    return len(copies)
+
+
+def expect_slots(session: Session, campaign: FanoutCampaign, copies: Sequence[FanoutCopy],
+                 now: datetime) -> None:
+    """Add the ledger's expected slot of each new copy in one flush.
+
+    ``ledger.record_outcome`` per copy costs a lookup and a savepoint each (about 15 ms on
+    SQLite), which made sending 2,000 copies from the page take half a minute. Keys already
+    in the ledger (a copy row removed and written again) are read first and left alone.
+    """
+    keys = {copy_key(c.campaign_id, c.user_id): c for c in copies}
+    known: set[str] = set()
+    wanted = list(keys)
+    for start in range(0, len(wanted), 500):
+        known.update(session.scalars(select(LedgerSlot.slot_key).where(
+            LedgerSlot.portal_id == campaign.portal_id, LedgerSlot.routine == ROUTINE,
+            LedgerSlot.slot_key.in_(wanted[start:start + 500]))))
+    session.add_all(LedgerSlot(portal_id=campaign.portal_id, routine=ROUTINE, slot_key=key,
+                               store_id=copy.store_id, subject_user_id=copy.user_id,
+                               outcome=EXPECTED, reason="", due_at=campaign.due_at,
+                               updated_at=now)
+                    for key, copy in keys.items() if key not in known)
 
 
 def dispatch(services: Services, campaign_id: int, now: datetime) -> int:
@@ -93,6 +112,8 @@ def dispatch(services: Services, campaign_id: int, now: datetime) -> int:
         campaign = session.get(FanoutCampaign, campaign_id)
         if campaign is None or campaign.status != SENDING:
             return 0
+        if waiting_for_upload(campaign):
+            return 0     # the copies carry the Drive IDs of the campaign's files
         portal_id = campaign.portal_id
         pending = list(session.scalars(select(FanoutCopy.user_id).where(
             FanoutCopy.campaign_id == campaign_id, FanoutCopy.status == COPY_PENDING)
@@ -127,14 +148,16 @@ def active_positions(client: Any, user_ids: Sequence[int]) -> dict[int, str]:
 def enqueue_copies(session: Session, campaign: FanoutCampaign, user_ids: Sequence[int],
                    active: dict[int, str], now: datetime) -> int:
     """Skip copies whose recipient left or changed position; enqueue the others."""
-    copies = session.scalars(select(FanoutCopy).where(
+    copies = list(session.scalars(select(FanoutCopy).where(
         FanoutCopy.campaign_id == campaign.id, FanoutCopy.user_id.in_(list(user_ids)),
-        FanoutCopy.status == COPY_PENDING))
+        FanoutCopy.status == COPY_PENDING)))
+    active_in_org = set(session.scalars(select(OrgUser.b24_id).where(
+        OrgUser.portal_id == campaign.portal_id, OrgUser.b24_id.in_(list(user_ids)),
+        OrgUser.active.is_(True))))
     handled = 0
     for copy in copies:
-        synced = org_user(session, campaign.portal_id, copy.user_id)
         reason = _skip_reason(campaign, copy.user_id in active, active.get(copy.user_id, ""),
-                              synced is not None and synced.active)
+                              copy.user_id in active_in_org)
         handled += 1
         if reason:
             copy.status = COPY_SKIPPED

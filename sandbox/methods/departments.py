@@ -65,11 +65,14 @@ def _check_head(call: Call, head: int | None) -> None:
 @rest_method("department.get", scope="department")
 def department_get(call: Call) -> Page:
     """List departments filtered by ID/NAME/SORT/PARENT/UF_HEAD, sort/order, START paging."""
-    top = {k: v for k, v in call.params.items() if k.upper().lstrip("!=<>@%") in FIELDS}
+    # Lower-case `sort`/`order` choose the ordering; upper-case field names (SORT included)
+    # are filters, as in the documented example {"sort": "NAME", "order": "DESC", "PARENT": 1}.
+    top = {k: v for k, v in call.params.items()
+           if k == k.upper() and k.lstrip("!=<>@%") in FIELDS}
     conditions = parse_filter(call.get_ci("FILTER")) + parse_filter(top)
     deps = apply_filter(list(call.portal.departments.values()), conditions, _field)
-    sort = call.get_ci("SORT")
-    order = call.get_ci("ORDER")
+    sort = call.get("sort")
+    order = call.get("order", "ORDER")
     field = str(sort).upper() if isinstance(sort, str) and str(sort).upper() in FIELDS else "SORT"
     descending = isinstance(order, str) and order.strip().upper() == "DESC"
     sort_records(deps, [(field, descending), ("ID", False)] if field != "ID" else [("ID", descending)],

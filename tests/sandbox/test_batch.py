@@ -148,3 +148,17 @@ def test_batch_counts_one_http_request_and_each_command(handle: SandboxHandle) -
     stats = handle.stats()
     assert stats["http_requests"] == 1 and stats["http_by_method"] == {"batch": 1}
     assert stats["batch_commands"] == 7 and stats["calls_by_method"]["profile"] == 7
+
+
+@pytest.mark.parametrize("cmd", [5, "profile", True])
+def test_wrong_cmd_types_are_bitrix_errors_not_500(handle: SandboxHandle, cmd: object) -> None:
+    response = batch(handle.admin_webhook, json={"cmd": cmd})
+    assert response.status_code == 400
+    assert response.json()["error"] == "ERROR_CORE"
+
+
+def test_non_string_commands_and_empty_batch(handle: SandboxHandle) -> None:
+    odd = batch(handle.admin_webhook, json={"cmd": {"a": 123, "b": None}}).json()["result"]
+    assert odd["result_error"]["a"]["error"] == "ERROR_METHOD_NOT_FOUND"
+    empty = batch(handle.admin_webhook, json={}).json()["result"]
+    assert empty == {"result": [], "result_error": [], "result_total": [], "result_next": [], "result_time": []}

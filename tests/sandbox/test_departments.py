@@ -38,3 +38,14 @@ def test_add_update_delete_and_their_errors() -> None:
     assert child not in sandbox.portal.departments
     assert sandbox.portal.users[manager].departments == [store_id]
     assert error_of(sandbox, "department.delete", {"ID": new_id}).description == "Department not found"
+
+
+
+def test_lower_case_sort_is_the_ordering_and_upper_case_sort_is_a_filter() -> None:
+    sandbox = make_sandbox(stores=10)
+    by_id = items(call(sandbox, "department.get", {"sort": "ID", "order": "DESC"}))
+    ids = [int(row["ID"]) for row in by_id]
+    assert len(ids) == min(50, len(sandbox.portal.departments)) and ids == sorted(ids, reverse=True)
+    root_sort = items(call(sandbox, "department.get", {"ID": 1}))[0]["SORT"]
+    filtered = items(call(sandbox, "department.get", {"SORT": root_sort, "sort": "ID"}))
+    assert filtered and all(row["SORT"] == root_sort for row in filtered)
