@@ -14,7 +14,6 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -48,16 +47,13 @@ def _portal_row(session_factory: object, webhook: str) -> int:
         return int(portal.id)
 
 
-def export_child() -> None:
-    """In a subprocess: seed 10,000 people in 1,000 stores, then time and measure the export."""
+def seed_child(tmp: Path) -> None:
+    """In a subprocess: a database with 10,000 people in 1,000 stores."""
     from b24app.db import make_engine, make_session_factory
     from b24app.org.models import OrgDepartment, OrgMembership, OrgUser
     from b24app.org.structure import recompute_structure
-    from b24app.staff_cards import excel
 
-    tmp = Path(tempfile.mkdtemp(prefix="bench-staff-"))
-    engine = make_engine(_database(tmp))
-    factory = make_session_factory(engine)
+    factory = make_session_factory(make_engine(_database(tmp)))
     portal_id = _portal_row(factory, "http://127.0.0.1:9/rest/1/x/")
     with factory.begin() as session:
         session.add_all([OrgDepartment(portal_id=portal_id, b24_id=1, name="Сеть"),
@@ -78,30 +74,44 @@ def export_child() -> None:
                                       user_b24_id=10_000 + n))
         session.flush()
         recompute_structure(session, portal_id)
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    tracemalloc.start()
+
+
+def export_child(tmp: Path, traced: bool) -> None:
+    """In a fresh subprocess: export every store; print time, peak RSS and traced peak."""
+    from b24app.db import make_engine, make_session_factory
+    from b24app.staff_cards import excel
+
+    factory = make_session_factory(make_engine(f"sqlite:///{tmp / 'bench.sqlite3'}"))
+    if traced:
+        tracemalloc.start()     # slows allocation ~10x: only for the memory figure
     started = time.perf_counter()
     with factory() as session, open(tmp / "staff.xlsx", "wb") as out:
-        written = excel.write_staff(excel.staff_rows(session, portal_id, None, "ru"), out, "ru",
+        written = excel.write_staff(excel.staff_rows(session, 1, None, "ru"), out, "ru",
                                     with_place=True)
     seconds = time.perf_counter() - started
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    peak = tracemalloc.get_traced_memory()[1] if traced else 0
     print(json.dumps({"rows": written, "seconds": seconds, "traced_mb": peak / 2**20,
-                      "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                      "rss_before_mb": rss_before}))
+                      "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+def _child(*args: str) -> dict[str, float]:
+    answer = subprocess.run([sys.executable, __file__, *args], cwd=ROOT, capture_output=True,
+                            text=True, check=True)
+    lines = answer.stdout.strip().splitlines()
+    return json.loads(lines[-1]) if lines else {}
 
 
 def bench_export() -> bool:
-    answer = subprocess.run([sys.executable, __file__, "--export-child"], cwd=ROOT,
-                            capture_output=True, text=True, check=True)
-    figures = json.loads(answer.stdout.strip().splitlines()[-1])
-    ok = (figures["rows"] == EXPORT_ROWS and figures["seconds"] < TARGET_EXPORT_SECONDS
-          and figures["traced_mb"] < TARGET_EXPORT_MB)
-    print(f"export {figures['rows']} employees: {figures['seconds']:.2f} s (target < "
-          f"{TARGET_EXPORT_SECONDS:.0f} s); peak {figures['traced_mb']:.1f} MB traced by the export, "
-          f"process RSS {figures['rss_mb']:.0f} MB incl. seeding (target < {TARGET_EXPORT_MB:.0f} MB)"
-          f" {'OK' if ok else 'MISSED'}")
+    tmp = Path(tempfile.mkdtemp(prefix="bench-staff-"))
+    _child("--seed", str(tmp))
+    timed = _child("--export", str(tmp))
+    traced = _child("--export-traced", str(tmp))
+    ok = (timed["rows"] == EXPORT_ROWS and timed["seconds"] < TARGET_EXPORT_SECONDS
+          and timed["rss_mb"] < TARGET_EXPORT_MB)
+    print(f"export {int(timed['rows'])} employees: {timed['seconds']:.2f} s (target < "
+          f"{TARGET_EXPORT_SECONDS:.0f} s); peak RSS of the whole export process "
+          f"{timed['rss_mb']:.0f} MB (target < {TARGET_EXPORT_MB:.0f} MB; Python heap peak "
+          f"{traced['traced_mb']:.1f} MB by tracemalloc) {'OK' if ok else 'MISSED'}")
     return bool(ok)
 
 
@@ -193,7 +203,10 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    if "--export-child" in sys.argv:
-        export_child()
+    if len(sys.argv) == 3 and sys.argv[1] in ("--seed", "--export", "--export-traced"):
+        if sys.argv[1] == "--seed":
+            seed_child(Path(sys.argv[2]))
+        else:
+            export_child(Path(sys.argv[2]), traced=sys.argv[1] == "--export-traced")
         sys.exit(0)
     sys.exit(main())

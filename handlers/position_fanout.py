@@ -6,6 +6,7 @@ an admin sees all.
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from flask import Blueprint, Response, abort, g, jsonify, redirect, render_templ
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
+from b24app.bitrix.errors import B24Error
 from b24app.models import Portal
 from b24app.org.queries import user_time_zone
 from b24app.position_fanout import actions, compose, excel, reuse, send, tracking
@@ -26,6 +28,7 @@ from .auth import page, page_url
 from .context import current_services
 from .templating import current_language
 
+log = logging.getLogger(__name__)
 bp = Blueprint("position_fanout", __name__, url_prefix="/app/fanout")
 SENDER_ROLES = (OFFICE_SENDER, ADMIN)
 
@@ -129,7 +132,17 @@ def progress(campaign_id: int) -> ResponseReturnValue:
 @page(roles=SENDER_ROLES)
 def track(campaign_id: int) -> ResponseReturnValue:
     """Show each copy's state by store and person, percent done, and the actions."""
-    with current_services().session_factory() as session:
+    services = current_services()
+    now = services.clock.now()
+    with services.session_factory() as session:
+        stale = tracking.needs_refresh(_campaign(session, campaign_id), now)
+    if stale:
+        try:
+            tracking.refresh(services, campaign_id, now)
+        except B24Error as error:
+            # The page still shows the last known state, with its time; Refresh can retry.
+            log.warning("fan-out %s: refresh on open failed: %s", campaign_id, error)
+    with services.session_factory() as session:
         campaign = _campaign(session, campaign_id)
         return render_template(
             "position_fanout/track.html", campaign=campaign,

@@ -64,11 +64,14 @@ class Dispatcher:
         if not is_positional(name):
             # fast-bitrix24 labels every call() item with __order; named methods ignore it.
             params = {k: v for k, v in params.items() if k != FAST_BITRIX24_ORDER_KEY}
-        counted = name != BATCH and self.limits.budget_enabled
+        # Operating time is always accounted (the envelope reports it, [D:limits.md]);
+        # only the 429 check depends on the limits being on.
+        counted = name != BATCH
+        enforced = counted and self.limits.budget_enabled
         result: Any = None
         error: RestError | None = None
         try:
-            if counted:
+            if enforced:
                 self.limits.budget.check(caller_key(auth), name)
             result = self.sandbox.invoke(name, params, auth, in_batch=in_batch,
                                          extra={"dispatcher": self})

@@ -2,7 +2,10 @@
 
 Every request goes: credentials → shared rate budget → one HTTP attempt (transport.py) →
 envelope check → typed error. Around it: one refresh + one retry on ``expired_token``,
-bounded retries with backoff for transient errors, nothing else retried.
+bounded retries with backoff for transient errors, nothing else retried. A write (or a batch
+holding one) is not re-sent after an ambiguous failure (timeout, 5xx): it may have run, and a
+second copy cannot be taken back; the caller (the work queue) looks it up before sending again.
+A 503 QUERY_LIMIT_EXCEEDED or 429 is a refusal before execution (rest-facts §3): always retried.
 """
 from __future__ import annotations
 
@@ -18,6 +21,17 @@ from .errors import AuthFailed, B24Error, OperationTimeLimit, TokenExpired
 from .limiter import RateBudget, RetryPolicy, note_failure, should_retry
 
 log = logging.getLogger(__name__)
+
+_READ_VERBS = frozenset({"get", "list", "current", "admin", "fields", "getlist", "getfields",
+                         "info", "time", "scope", "methods", "profile"})
+# Reading the offline queue reserves or deletes its records: re-sending it could lose events.
+_CONSUMING_READS = frozenset({"event.offline.get"})
+
+
+def is_read_method(method: str) -> bool:
+    """Return True if calling ``method`` twice has no more effect than calling it once."""
+    name = method.lower()
+    return name not in _CONSUMING_READS and name.rsplit(".", 1)[-1] in _READ_VERBS
 
 Send = Callable[[str, str, Mapping[str, Any]], Any]
 """Send(base_url, method, json_body) → decoded JSON; raises typed errors (one attempt)."""
@@ -40,8 +54,14 @@ class PortalClient:
 
     # -- one request ---------------------------------------------------------------------
 
-    def request(self, method: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
-        """POST ``body`` to ``method`` and return the checked envelope (retries included)."""
+    def request(self, method: str, body: Mapping[str, Any], *,
+                resend_safe: bool | None = None) -> Mapping[str, Any]:
+        """POST ``body`` to ``method`` and return the checked envelope (retries included).
+
+        ``resend_safe``: may the request be sent again after an ambiguous failure (default:
+        only when ``method`` is a read).
+        """
+        safe = is_read_method(method) if resend_safe is None else resend_safe
         attempt = 0
         refreshed = False
         while True:
@@ -60,7 +80,7 @@ class PortalClient:
                     error.reset_at = self._reset_at.get(method)
                 note_failure(error, self.budget)
                 attempt += 1
-                if not should_retry(error, attempt, self.policy):
+                if not should_retry(error, attempt, self.policy) or (error.may_have_run and not safe):
                     raise
                 delay = self.policy.delay(attempt, error)
                 log.info("%s on %s failed (%s); retry %d in %.2f s", method, self.portal_id,
@@ -109,7 +129,8 @@ class PortalClient:
             cmd[command.key] = command_text(command.method, command.params,
                                             lambda ref: _same_batch(ref, cmd))
             keys.append(command.key)
-        envelope = self.request("batch", {"halt": 1 if halt else 0, "cmd": cmd})
+        envelope = self.request("batch", {"halt": 1 if halt else 0, "cmd": cmd},
+                                resend_safe=all(is_read_method(c.method) for c in commands))
         return batch_results(envelope, keys)
 
     def run_commands(self, commands: Sequence[Command]) -> dict[str, CommandResult]:

@@ -13,17 +13,21 @@
         ├── ServerError            5xx (transient)
         └── (B24ApiError itself)   400 ERROR_CORE, ERROR_ARGUMENT, task controller codes ...
 
-Every error has ``permanent``: only non-permanent ones are retried.
+Every error has ``permanent``: only non-permanent ones are retried. ``may_have_run`` marks
+the ambiguous ones (a timeout, a dropped connection, a 5xx): the portal may have executed the
+call before failing, so a write is not re-sent blindly (the work queue heals it by lookup).
 """
 from __future__ import annotations
 
 
 class B24Error(Exception):
     permanent: bool = True
+    may_have_run: bool = False
 
 
 class B24TransportError(B24Error):
     permanent = False
+    may_have_run = True
 
 
 class PortalUnavailable(B24Error):
@@ -71,6 +75,7 @@ class NotFound(B24ApiError):
 
 class ServerError(B24ApiError):
     permanent = False
+    may_have_run = True
 
 
 _ACCESS_CODES = {"ACCESS_DENIED", "insufficient_scope", "INVALID_CREDENTIALS", "user_access_error",

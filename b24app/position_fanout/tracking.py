@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from ..bitrix.commands import Command
 from ..ledger import DONE_LATE, DONE_ON_TIME, record_outcome
 from .kinds import DONE_STATUSES
-from .models import (COPY_CREATED, STATE_CLOSED, STATE_DONE, STATE_GONE, STATE_OPEN,
+from .models import (COPY_CREATED, DRAFT, STATE_CLOSED, STATE_DONE, STATE_GONE, STATE_OPEN,
                      STATE_OVERDUE, FanoutCampaign, FanoutCopy)
 from .send import slot_ref
 
@@ -28,6 +28,17 @@ if TYPE_CHECKING:
 
 IDS_PER_COMMAND = 50
 FINAL_STATES = (STATE_GONE, STATE_CLOSED)
+# Opening the campaign page reads the state again at most this often (one batch request
+# per 2,500 copies); the Refresh button reads it at once.
+REFRESH_ON_OPEN_SECONDS = 60
+
+
+def needs_refresh(campaign: FanoutCampaign, now: datetime) -> bool:
+    """True when the page should read the copies' state before showing it."""
+    if campaign.status == DRAFT:
+        return False
+    return (campaign.tracked_at is None
+            or (now - campaign.tracked_at).total_seconds() >= REFRESH_ON_OPEN_SECONDS)
 
 
 def classify(status: int, deadline: datetime | None, now: datetime) -> str:
@@ -81,7 +92,8 @@ def refresh(services: Services, campaign_id: int, now: datetime) -> int:
         campaign = session.get(FanoutCampaign, campaign_id)
         assert campaign is not None
         apply_rows(session, campaign, rows, set(int(t) for t in task_ids if t is not None), now)
-        campaign.tracked_at = now
+        if task_ids:
+            campaign.tracked_at = now
     return len(task_ids)
 
 

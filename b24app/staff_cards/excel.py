@@ -114,6 +114,8 @@ def write_staff(rows: Iterable[StaffRow], out: IO[bytes], lang: str, *, with_pla
 
 def _value(sheet: WriteOnlyWorksheet, row: StaffRow, name: str) -> Any:
     value = getattr(row, name)
+    if value == "":
+        return None             # openpyxl writes no cell for None: less XML to serialise
     if name in DATE_COLUMNS and value is not None:
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = DATE_FORMAT

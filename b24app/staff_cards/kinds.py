@@ -132,7 +132,7 @@ def record_actualize(session: Session, item: WorkItem, results: Results) -> None
     if row is not None:
         row.task_id = int(results["task"]["task"]["id"])
         row.sent_at = item.updated_at
-        from .actualization import mark_created
+        from .actualization import mark_created   # actualization imports this module
         mark_created(session, row, item.updated_at)
 
 

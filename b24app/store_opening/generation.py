@@ -23,6 +23,7 @@ from ..org.settings import position_keys
 from ..org.timezones import FALLBACK_TIME_ZONE
 from ..workqueue import enqueue
 from .models import ROUTINE, ChecklistTemplate, StoreSchedule
+from .people import OrgSnapshot, load_snapshot
 from .schedule_admin import schedules_by_store
 from .schedules import is_closed, local_date_of, matches_frequency, occurrence, rule_of
 from .task_plan import (People, TaskPlan, items_from_template, plan_to_payload, resolve_people,
@@ -52,7 +53,7 @@ def known_slot_keys(session: Session, portal_id: int, around: date) -> set[str]:
 
 def people_for(session: Session, portal_id: int, store_id: int,
                positions: Collection[str]) -> People | None:
-    """Resolve who works on and who observes a store's task, from the org model now."""
+    """Resolve one store's people with the org model's queries (the reference for ``people``)."""
     manager = org.store_manager(session, portal_id, store_id)
     deputies = org.store_deputies(session, portal_id, store_id)
     if positions:
@@ -92,6 +93,7 @@ def generate(session: Session, portal_id: int, now: datetime, *, lang: str = "ru
         ChecklistTemplate.portal_id == portal_id))}
     known = known_slot_keys(session, portal_id, now.date())
     decisions: list[tuple[ledger.SlotRef, datetime, str, TaskPlan | None]] = []
+    snapshot: OrgSnapshot | None = None
     for store_id, schedule in schedules_by_store(session, portal_id).items():
         store = stores.get(store_id)
         if store is None:
@@ -106,8 +108,10 @@ def generate(session: Session, portal_id: int, now: datetime, *, lang: str = "ru
         if now < occ.create_at:
             continue
         reason = _skip_reason(schedule, templates, is_closed(rule, today))
-        people = None if reason else people_for(session, portal_id, store_id,
-                                                schedule.accomplice_positions)
+        if not reason and snapshot is None:
+            snapshot = load_snapshot(session, portal_id)
+        people = None if reason or snapshot is None else snapshot.people(
+            store_id, schedule.accomplice_positions)
         plan = None
         if people is not None:
             plan = build_plan(store, templates[schedule.template_id or 0], people, key, today,

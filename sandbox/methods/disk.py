@@ -7,8 +7,8 @@ sign the URL with a token; the app must only follow it, never build it).
 from __future__ import annotations
 
 import base64
-import binascii
 import mimetypes
+import re
 import secrets
 from datetime import datetime
 from typing import Any
@@ -124,15 +124,31 @@ def store_file(portal: Portal, folder: DiskObject, name: str, content: bytes, us
     return obj
 
 
+_NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/]")
+
+
+def php_base64_decode(text: str) -> bytes:
+    """Decode as PHP's non-strict ``base64_decode``: skip foreign characters and padding.
+
+    ``CRestUtil::saveFile`` decodes ``fileContent`` this way, so the documented
+    ``"iVBORw0KGgo..."`` uploads on a real portal; a lone trailing character is dropped.
+    """
+    alphabet_only = _NOT_BASE64.sub("", text)
+    usable = len(alphabet_only) - (len(alphabet_only) % 4 == 1)
+    chunk = alphabet_only[:usable]
+    return base64.b64decode(chunk + "=" * (-len(chunk) % 4))
+
+
 def _decode(call: Call, raw: Any) -> tuple[str, bytes]:
     if isinstance(raw, dict):
         raw = list(raw.values())
     if not isinstance(raw, list) or len(raw) != 2 or not isinstance(raw[1], str):
         raise RestError("ERROR_ARGUMENT", "Invalid value of parameter {fileContent}", 400)
-    try:
-        return str(raw[0]), base64.b64decode(raw[1], validate=True)
-    except (binascii.Error, ValueError):
-        raise RestError("ERROR_COULD_NOT_SAVE_FILE", "Could not save file", 400) from None
+    content = php_base64_decode(raw[1])
+    if not content:
+        # saveFile answers nothing for empty content; the upload then fails as a whole.
+        raise RestError("ERROR_COULD_NOT_SAVE_FILE", "Could not save file", 400)
+    return str(raw[0]), content
 
 
 def _upload(call: Call, folder: DiskObject) -> dict[str, Any]:

@@ -40,3 +40,41 @@ def shape_mismatches(documented: Any, actual: Any, path: str = "$") -> list[str]
     elif isinstance(documented, list) and documented and actual:
         problems.extend(shape_mismatches(documented[0], actual[0], f"{path}[0]"))
     return problems
+
+
+def every_documented_example() -> list[dict[str, Any]]:
+    """Every examples.jsonl line in file order (empty when the shared file is absent)."""
+    if not EXAMPLES.exists():
+        return []
+    return [json.loads(line) for line in EXAMPLES.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _id_keyed(value: Any) -> bool:
+    return isinstance(value, dict) and bool(value) and all(str(k).isdigit() for k in value)
+
+
+def strict_shape_mismatches(documented: Any, actual: Any, path: str = "$") -> list[str]:
+    """Like ``shape_mismatches`` but checks every list item and ID-keyed maps by their values.
+
+    A map keyed by object IDs (``checklist``, ``tags``) cannot share keys with a documented
+    one, so its values are compared in order; list item N is compared with item N.
+    """
+    if _kind(documented) != _kind(actual):
+        return [f"{path}: documented {_kind(documented)}, got {_kind(actual)}"]
+    if _id_keyed(documented):
+        if not _id_keyed(actual):
+            return [f"{path}: documented a map keyed by IDs, got keys {list(actual)[:5]}"]
+        return strict_shape_mismatches(list(documented.values()), list(actual.values()), path + "{id}")
+    problems: list[str] = []
+    if isinstance(documented, dict):
+        for key, value in documented.items():
+            if key not in actual:
+                problems.append(f"{path}.{key}: missing")
+            else:
+                problems.extend(strict_shape_mismatches(value, actual[key], f"{path}.{key}"))
+    elif isinstance(documented, list):
+        if len(actual) < len(documented):
+            problems.append(f"{path}: documented {len(documented)} items, got {len(actual)}")
+        for index, (doc_item, item) in enumerate(zip(documented, actual)):
+            problems.extend(strict_shape_mismatches(doc_item, item, f"{path}[{index}]"))
+    return problems

@@ -60,6 +60,10 @@ def test_errors_and_two_step_upload(sandbox_server) -> None:  # type: ignore[no-
     bad_b64 = rest(sandbox_server, "disk.storage.uploadfile", {"id": common.id, "data": {"NAME": "b.txt"},
                                                                "fileContent": ["b.txt", "***"]})
     assert bad_b64.json()["error"] == "ERROR_COULD_NOT_SAVE_FILE"
+    # PHP's non-strict base64_decode skips the documented example's trailing "...".
+    trimmed = rest(sandbox_server, "disk.storage.uploadfile", {"id": common.id, "data": {"NAME": "t.png"},
+                                                               "fileContent": ["t.png", "iVBORw0KGgo..."]})
+    assert requests.get(trimmed.json()["result"]["DOWNLOAD_URL"], timeout=10).content == b"\x89PNG\r\n\x1a\n"
     assert rest(sandbox_server, "disk.attachedObject.get", {"id": 424242}).json()["error"] == "ERROR_NOT_FOUND"
     step = rest(sandbox_server, "disk.storage.uploadfile", {"id": common.id}).json()["result"]
     assert step["field"] == "file"

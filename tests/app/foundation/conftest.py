@@ -85,8 +85,7 @@ class StampedTasks:
 
 def tasks_tagged(sandbox: SandboxProcess, tag: str) -> list[str]:
     """Return the IDs of the sandbox tasks carrying ``tag`` (as the admin sees them)."""
-    answer = sandbox.rest("tasks.task.list", {"filter": {"TAG": tag}, "select": ["ID", "TITLE", "TAGS"]})
-    print("DEBUG", tag, answer["result"]["tasks"])
+    answer = sandbox.rest("tasks.task.list", {"filter": {"TAG": tag}, "select": ["ID"]})
     return [str(task["id"]) for task in answer["result"]["tasks"]]
 
 

@@ -33,11 +33,12 @@ def statuses(live: LiveApp) -> dict[str, str]:
             select(WorkItem).where(WorkItem.kind == TASK_KIND))}
 
 
-def drain(live: LiveApp, rounds: int = 40) -> None:
+def drain(live: LiveApp, rounds: int = 60, limit: int = 500) -> None:
     """Run the queue, moving the clock past each backoff, until no item is left to send."""
     clock = live.services.clock
     for _ in range(rounds):
-        workqueue.run_once(live.services, clock.now())
+        while workqueue.run_once(live.services, clock.now(), limit=limit):
+            pass
         if all(status in ("done", "parked") for status in statuses(live).values()):
             return
         clock.set(clock.now() + timedelta(hours=1))
@@ -61,13 +62,13 @@ def test_a_crash_between_the_call_and_its_record_is_healed_by_lookup(
 @pytest.mark.parametrize("kinds", [["503", "500"], ["timeout"]], ids=["503-storm", "timeouts"])
 def test_storms_and_timeouts_neither_duplicate_nor_lose(
         make_live: Callable[..., LiveApp], stamped_tasks: StampedTasks, kinds: list[str]) -> None:
-    live = make_live(request_timeout_seconds=0.5)
+    live = make_live(request_timeout_seconds=0.5, max_attempts=30)
     live.install()
     live.settle()
-    keys = enqueue(live, stamped_tasks, 60)
+    keys = enqueue(live, stamped_tasks, 30)
     requests.post(live.sandbox.control("faults"), json={
-        "rate": 0.4, "kinds": kinds, "seed": 11, "timeout_seconds": 1.0}, timeout=5).raise_for_status()
-    drain(live)
+        "rate": 0.5, "kinds": kinds, "seed": 11, "timeout_seconds": 1.0}, timeout=5).raise_for_status()
+    drain(live, limit=6)
     injected = requests.get(live.sandbox.control("faults"), timeout=5).json()["injected"]
     requests.delete(live.sandbox.control("faults"), timeout=5)
     assert injected > 0

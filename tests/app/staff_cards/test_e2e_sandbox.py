@@ -15,7 +15,7 @@ from b24app.org import queries as org
 from b24app.org.sync import sync_org
 from b24app.page_auth import PageSession
 from b24app.roles import caller_for
-from b24app.staff_cards import approval, cards
+from b24app.staff_cards import actualization, approval, cards
 from b24app.staff_cards.models import (APPLIED, CHANGE, DISMISSAL, NEW, PENDING, REJECTED,
                                        StaffCard)
 from jobs.staff_cards import run_actualization, run_loop
@@ -118,7 +118,6 @@ def test_cards_flow_through_the_portal_and_close_the_loop(
     workqueue.run_once(services, NOW)
     titled = [t for t in portal.tasks.values() if t.title.startswith("Подтвердите список")]
     assert {t.responsible_id for t in titled} == {MANAGER_A, MANAGER_B, 130}
-    from b24app.staff_cards import actualization
     with session_factory.begin() as session:
         row = actualization.confirm(session, manager, STORE_A, NOW)
         assert row is not None and row.task_id is not None

@@ -23,7 +23,9 @@ from b24app.models import Portal as AppPortal
 from b24app.org import queries as org
 from b24app.org.sync import sync_org
 from b24app.store_opening import dashboard as board
+from b24app.store_opening.generation import people_for
 from b24app.store_opening.models import ROUTINE, OpeningTask
+from b24app.store_opening.people import load_snapshot
 from b24app.store_opening.schedule_admin import ScheduleChange, bulk_apply
 from b24app.store_opening.task_plan import slot_key, task_tag
 from b24app.store_opening.templates_admin import TemplateInput, save_template
@@ -112,6 +114,10 @@ def day(make_services: Callable[..., Services], session_factory: sessionmaker[Se
             assert bulk_apply(session, portal_id, all_stores, ScheduleChange(
                 enabled=True, template_id=template.id, create_at="08:00", deadline="10:00"),
                 clock.now()) == {}
+        with session_factory() as session:      # the bulk resolver agrees with the org queries
+            snapshot = load_snapshot(session, portal_id)
+            for store_id in all_stores:
+                assert snapshot.people(store_id, []) == people_for(session, portal_id, store_id, [])
         plan = {s: ("never" if s % 10 == 0 else "late" if s % 10 == 1 else "on_time")
                 for s in all_stores}
         yield Day(services, portal_id, server, clock, plan=plan)

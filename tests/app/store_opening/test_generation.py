@@ -159,3 +159,14 @@ def test_dst_change_day_gives_one_task_at_local_time(env: Env) -> None:
     tagged = [t for t in env.portal.tasks.values()
               if t.tags == [task_tag(slot_key(13, date(2026, 3, 29)))]]
     assert len(tagged) == 1
+
+
+def test_bulk_snapshot_resolves_people_like_the_org_queries(env: Env) -> None:
+    from b24app.store_opening.generation import people_for
+    from b24app.store_opening.people import load_snapshot
+    with env.session() as session:
+        snapshot = load_snapshot(session, env.portal_id)
+        for store_id in (10, 11, 12, 13):
+            for positions in ([], ["Администратор магазина"]):
+                assert snapshot.people(store_id, positions) == people_for(
+                    session, env.portal_id, store_id, positions)
