@@ -38,7 +38,7 @@ from b24app.org.queries import stores  # noqa: E402
 from b24app.page_auth import PageSession, PageTokens  # noqa: E402
 from b24app.wiring import build_services  # noqa: E402
 from config.settings import Settings  # noqa: E402
-from tests.app.merch_photos.conftest import WebhookClient, jpeg, mirror_org  # noqa: E402
+from tests.support.merch import WebhookClient, jpeg, mirror_org  # noqa: E402
 
 STORES = 100
 PHOTOS = 3

@@ -121,9 +121,10 @@ class PortalAuth:
 
     def _lock_row(self, session: Session) -> Portal:
         if session.get_bind().dialect.name == "sqlite":
-            # SQLite has no row locks; an IMMEDIATE transaction takes the write lock now,
-            # so a second process waits here (busy timeout) instead of refreshing too.
-            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+            # SQLite has no row locks; every transaction there begins IMMEDIATE (b24app.db),
+            # which takes the write lock now, so a second process waits here (busy timeout)
+            # instead of refreshing too.
+            session.connection()
             portal = session.get(Portal, self.portal_id, populate_existing=True)
         else:
             portal = session.scalars(

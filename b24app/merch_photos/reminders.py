@@ -21,7 +21,7 @@ from ..models import Portal
 from ..workqueue import Results, WorkItem, WorkKind, register_kind
 from .build import Planned, run_items
 from .models import STATUS_OPEN, MerchWeekTask
-from .review import refresh_photos
+from .discovery import discover_photos
 
 if TYPE_CHECKING:
     from ..bitrix.client import PortalClient
@@ -76,7 +76,7 @@ def reminder_tick(services: Services, now: datetime) -> int:
         by_portal[row.portal_id].append(row)
     sent = 0
     for portal_id, rows in by_portal.items():
-        refresh_photos(services, portal_id, rows, now)
+        discover_photos(services, portal_id, rows, now)
         with services.session_factory() as session:
             still = [r for r in due_without_photos(session, now) if r.portal_id == portal_id]
         lang = languages.get(portal_id, "ru")

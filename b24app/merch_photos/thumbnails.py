@@ -20,8 +20,18 @@ MAX_DOWNLOAD_BYTES = 40 * 1024 * 1024
 DOWNLOAD_TIMEOUT = (5.0, 30.0)
 
 
+TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
 class PhotoUnavailable(Exception):
-    """The photo could not be downloaded or decoded; the message is safe to show and store."""
+    """The photo could not be downloaded or decoded; the message is safe to show and store.
+
+    ``transient``: worth another try later (a timeout, a 5xx), not a property of the photo.
+    """
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
 
 
 def download(url: str, session: requests.Session | None = None) -> tuple[bytes, str]:
@@ -30,7 +40,8 @@ def download(url: str, session: requests.Session | None = None) -> tuple[bytes, 
     try:
         with getter.get(url, timeout=DOWNLOAD_TIMEOUT, stream=True) as answer:
             if answer.status_code != 200:
-                raise PhotoUnavailable(f"HTTP {answer.status_code}")
+                raise PhotoUnavailable(f"HTTP {answer.status_code}",
+                                       transient=answer.status_code in TRANSIENT_STATUSES)
             chunks: list[bytes] = []
             total = 0
             for chunk in answer.iter_content(65536):
@@ -40,7 +51,7 @@ def download(url: str, session: requests.Session | None = None) -> tuple[bytes, 
                 chunks.append(chunk)
             return b"".join(chunks), answer.headers.get("Content-Type", "application/octet-stream")
     except requests.RequestException as exc:
-        raise PhotoUnavailable(type(exc).__name__) from None
+        raise PhotoUnavailable(type(exc).__name__, transient=True) from None
 
 
 def make_thumbnail(data: bytes, edge: int = THUMB_EDGE) -> bytes:

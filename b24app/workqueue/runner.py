@@ -72,8 +72,7 @@ def run_claimed(services: Services, now: datetime, *, limit: int, worker_id: str
             outcomes = send_items(client, portal_items)
         except Exception as exc:   # noqa: BLE001 - must not lose the claimed items
             outcomes = {item.id: _crash_or_fail(exc) for item in portal_items}
-        for item in portal_items:
-            record_outcome(services, item, outcomes[item.id], now, worker_id)
+        record_outcomes(services, portal_items, outcomes, now, worker_id)
     return len(items)
 
 
@@ -141,31 +140,55 @@ def _item_outcome(pending: _Pending, results: dict[str, CommandResult]) -> Outco
     return Succeeded(local)
 
 
+def record_outcomes(services: Services, items: Sequence[WorkItem], outcomes: dict[int, Outcome],
+                    now: datetime, worker_id: str) -> None:
+    """Write the outcomes of one portal's items in one transaction, a savepoint per item.
+
+    One commit for the whole group keeps recording cheap (a commit per item cost ~28 ms on
+    SQLite); the savepoints keep items independent: an item whose recording raises is rolled
+    back alone and pushed forward afterwards, instead of crash-looping or sinking the others.
+    """
+    crashed: list[tuple[int, Exception]] = []
+    try:
+        with services.session_factory.begin() as session:
+            for item in items:
+                try:
+                    with session.begin_nested():
+                        _record_one(session, item, outcomes[item.id], now, worker_id,
+                                    services.settings.max_attempts)
+                except Exception as exc:   # noqa: BLE001 - push forward instead of crash-looping
+                    crashed.append((item.id, exc))
+    except Exception as exc:   # noqa: BLE001 - the commit itself failed: nothing was recorded
+        crashed = [(item.id, exc) for item in items]
+    for item_id, exc in crashed:
+        _push_forward(services, item_id, now, worker_id, exc)
+
+
 def record_outcome(services: Services, item: WorkItem, outcome: Outcome, now: datetime,
                    worker_id: str) -> None:
     """Write one item's outcome in its own transaction; a crash pushes the item forward."""
-    try:
-        with services.session_factory.begin() as session:
-            row = load_claimed(session, item.id, worker_id)
-            if row is None:
-                log.warning("work item %s: claim lost before recording (lease expired?)", item.id)
-                return
-            if isinstance(outcome, Crashed):
-                raise outcome.error
-            kind = get_kind(row.kind)
-            if isinstance(outcome, Failed):
-                _record_failure(session, row, kind, outcome.error, now,
-                                services.settings.max_attempts)
-                return
-            if kind is None:
-                raise LookupError(f"no work kind named {row.kind!r}")
-            kind.record(session, row, outcome.results)
-            row.status = DONE
-            row.result = outcome.results
-            row.lease_until = None
-            row.done_at = row.updated_at = now
-    except Exception as exc:   # noqa: BLE001 - push forward instead of crash-looping
-        _push_forward(services, item.id, now, worker_id, exc)
+    record_outcomes(services, [item], {item.id: outcome}, now, worker_id)
+
+
+def _record_one(session: Session, item: WorkItem, outcome: Outcome, now: datetime,
+                worker_id: str, max_attempts: int) -> None:
+    row = load_claimed(session, item.id, worker_id)
+    if row is None:
+        log.warning("work item %s: claim lost before recording (lease expired?)", item.id)
+        return
+    if isinstance(outcome, Crashed):
+        raise outcome.error
+    kind = get_kind(row.kind)
+    if isinstance(outcome, Failed):
+        _record_failure(session, row, kind, outcome.error, now, max_attempts)
+        return
+    if kind is None:
+        raise LookupError(f"no work kind named {row.kind!r}")
+    kind.record(session, row, outcome.results)
+    row.status = DONE
+    row.result = outcome.results
+    row.lease_until = None
+    row.done_at = row.updated_at = now
 
 
 def _record_failure(session: Session, row: WorkItem, kind: WorkKind | None, error: B24Error,

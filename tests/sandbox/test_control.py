@@ -14,6 +14,7 @@ import requests
 
 import sandbox_probes  # noqa: F401  (registers the sandboxtest.* methods)
 from conftest import PROJECT_ROOT, SandboxHandle, StartSandbox, minimal_portal
+from receiver import Receiver
 from sandbox.persistence import load_portal
 
 
@@ -91,9 +92,25 @@ def test_faults_can_target_methods_and_time_out(handle: SandboxHandle) -> None:
     assert requests.post(handle.control("faults"), json={"rate": 0.1, "kinds": ["418"]}, timeout=10).status_code == 400
 
 
-def test_events_log_is_json(handle: SandboxHandle) -> None:
-    answer = requests.get(handle.control("events"), timeout=10)
-    assert answer.status_code == 200 and isinstance(answer.json()["events"], list)
+def test_events_log_lists_each_delivery(handle: SandboxHandle) -> None:
+    assert requests.get(handle.control("events"), timeout=10).json() == {"events": []}
+    receiver = Receiver().start()
+    try:
+        app = requests.post(handle.control("apps"), json={"install_url": receiver.url + "/install",
+                                                          "scopes": ["task"]}, timeout=10).json()
+        requests.post(handle.control(f"apps/{app['client_id']}/install"), json={}, timeout=10)
+        token = receiver.received[-1].get("auth[access_token]")
+        requests.post(handle.rest_url + "event.bind", json={"auth": token, "event": "ONTASKADD",
+                                                            "handler": receiver.url + "/events"}, timeout=10)
+        requests.post(handle.admin_webhook + "tasks.task.add", json={"fields": {"TITLE": "x", "RESPONSIBLE_ID": 2}},
+                      timeout=10)
+        assert handle.sandbox.events.wait_idle(10)
+        install, entry = requests.get(handle.control("events"), timeout=10).json()["events"]
+    finally:
+        receiver.stop()
+    assert (install["event"], install["handler"]) == ("ONAPPINSTALL", receiver.url + "/install")
+    assert (entry["event"], entry["handler"], entry["status"]) == ("ONTASKADD", receiver.url + "/events", 200)
+    assert entry["client_id"] == app["client_id"] and entry["error"] is None
 
 
 def test_unknown_control_path_is_json_404(handle: SandboxHandle) -> None:
@@ -118,6 +135,8 @@ def test_serve_prints_urls_and_keeps_state_across_restarts(tmp_path: Path) -> No
         assert hook is not None
         created = requests.get(re.sub(r"/rest/.*", "/_sandbox/webhook", hook.group(1)),
                                params={"user_id": 1}, timeout=10).json()["url"]
+        task = requests.post(created + "tasks.task.add", json={"fields": {
+            "TITLE": "Пережить перезапуск", "RESPONSIBLE_ID": 1}}, timeout=10).json()["result"]["task"]["id"]
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=20) == 0
@@ -137,6 +156,8 @@ def test_serve_prints_urls_and_keeps_state_across_restarts(tmp_path: Path) -> No
         while answer.status_code != 200 and time.monotonic() < deadline:
             answer = requests.get(reused, timeout=10)
         assert answer.json()["result"]["ID"] == "1"
+        kept = requests.post(base.group(1) + f"1/{code}/tasks.task.get", json={"taskId": task}, timeout=10)
+        assert kept.json()["result"]["task"]["title"] == "Пережить перезапуск"
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=20)

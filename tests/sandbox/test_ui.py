@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import base64
+import html
+import re
 from typing import Iterator
+from urllib.parse import urljoin
 
 import pytest
 import requests
@@ -50,8 +53,11 @@ def test_a_user_works_a_task_from_the_portal_ui(sandbox_server, receiver) -> Non
     requests.post(f"{base}/ui/u/{manager}/tasks/{task['id']}/checklist/{item}", data={"action": "complete"}, timeout=10)
     got = requests.post(hook + "task.checklistitem.get", json={"TASKID": task["id"], "ITEMID": item}, timeout=10)
     assert got.json()["result"]["IS_COMPLETE"] == "Y"
+    requests.post(f"{base}/ui/u/{manager}/tasks/{task['id']}/checklist/{item}", data={"action": "renew"}, timeout=10)
+    got = requests.post(hook + "task.checklistitem.get", json={"TASKID": task["id"], "ITEMID": item}, timeout=10)
+    assert got.json()["result"]["IS_COMPLETE"] == "N"
     assert sandbox_server.sandbox.events.wait_idle(30)
-    assert len(sandbox_server.sandbox.events.log) == deliveries     # a tick fires no event
+    assert len(sandbox_server.sandbox.events.log) == deliveries     # a tick or untick fires no event
 
     requests.post(f"{base}/ui/u/{manager}/tasks/{task['id']}/comments", data={"message": "Свет включён"}, timeout=10)
     requests.post(f"{base}/ui/u/{manager}/tasks/{task['id']}/photos",
@@ -64,5 +70,17 @@ def test_a_user_works_a_task_from_the_portal_ui(sandbox_server, receiver) -> Non
     menu_binding = next(p.id for p in sandbox_server.portal.placements.values() if p.placement == "LEFT_MENU")
     frame = requests.get(f"{base}/ui/u/{manager}/app/{menu_binding}", timeout=10).text
     assert "<iframe" in frame and "LEFT_MENU" in frame
+    # The iframe loads the self-submitting placement form; submitting it reaches the handler.
+    src = html.unescape(re.search(r'<iframe src="([^"]+)"', frame).group(1))  # type: ignore[union-attr]
+    form = requests.get(urljoin(base + "/", src), timeout=10).text
+    action = html.unescape(re.search(r'<form[^>]*action="([^"]+)"', form).group(1))  # type: ignore[union-attr]
+    fields = dict((html.unescape(n), html.unescape(v))
+                  for n, v in re.findall(r'<input[^>]*name="([^"]*)"[^>]*value="([^"]*)"', form))
+    assert fields["PLACEMENT"] == "LEFT_MENU" and fields["APPLICATION_TOKEN"] == app["application_token"]
+    requests.post(action, data=fields, timeout=10)
+    opened = receiver.received[-1]
+    assert opened.path == "/menu" and opened.get("PLACEMENT") == "LEFT_MENU"
+    who = requests.post(rest + "profile", json={"auth": opened.get("AUTH_ID")}, timeout=10).json()
+    assert who["result"]["ID"] == str(manager)
     error = requests.post(f"{base}/ui/u/{manager}/tasks/{task['id']}/photos", timeout=10)
     assert error.status_code == 400 and "10 МБ" in error.text

@@ -2,12 +2,12 @@
 
 ``merch_env``: a sandbox (6 stores in 6 cities, limits off) with the app's portal row on its
 admin webhook, the org model mirrored from it, the merchandising department configured, a
-Drive folder for uploads and ``make_pool(cities)``. ``WebhookClient`` calls REST as one user
-through their own webhook (``/_sandbox/webhook``-style URL), the way a manager acts.
+Drive folder for uploads and ``make_pool(cities)``. ``WebhookClient`` (REST as one user through
+their own webhook), ``jpeg`` and ``mirror_org`` live in tests/support/merch.py, which the
+benchmark shares.
 """
 from __future__ import annotations
 
-import io
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -16,7 +16,6 @@ from typing import Any, Callable, Iterator
 
 import pytest
 import requests
-from PIL import Image
 from sqlalchemy.orm import Session, sessionmaker
 
 ROOT = str(Path(__file__).resolve().parents[3])
@@ -26,59 +25,10 @@ if ROOT not in sys.path:
 from b24app.merch_photos.models import MODE_CITY, MerchPool  # noqa: E402
 from b24app.merch_photos.pools import get_settings, save_pool  # noqa: E402
 from b24app.models import Portal  # noqa: E402
-from b24app.org.models import OrgDepartment, OrgMembership, OrgUser  # noqa: E402
-from b24app.org.positions import position_key  # noqa: E402
-from b24app.org.settings import get_org_settings  # noqa: E402
-from b24app.org.structure import recompute_structure  # noqa: E402
 from tests.sandbox.conftest import SandboxHandle, StartSandbox, start_sandbox  # noqa: E402,F401
+from tests.support.merch import MERCH_DEPARTMENT, WebhookClient, jpeg, mirror_org  # noqa: E402,F401
 
-MERCH_DEPARTMENT = 3        # "Отдел мерчандайзинга" in the seed
 MOSCOW, SPB = 7, 10         # city departments of the seed (stores 8 and 11)
-
-
-class WebhookClient:
-    """REST as one user through their webhook: ``call`` returns ``result`` or raises."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-        self.requests = 0
-
-    def call(self, method: str, params: Any = None) -> Any:
-        self.requests += 1
-        answer = requests.post(f"{self.base_url}{method}", json=params or {}, timeout=30)
-        body = answer.json()
-        if "error" in body:
-            raise AssertionError(f"{method}: {body['error']} {body.get('error_description')}")
-        return body["result"]
-
-
-def jpeg(color: tuple[int, int, int] = (10, 120, 200), size: tuple[int, int] = (640, 480)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, color).save(out, "JPEG")
-    return out.getvalue()
-
-
-def mirror_org(session: Session, portal_id: int, portal: Any) -> None:
-    """Copy the sandbox's departments and users into the org model (a test-side sync)."""
-    for dept in portal.departments.values():
-        session.add(OrgDepartment(portal_id=portal_id, b24_id=dept.id, name=dept.name,
-                                  parent_b24_id=dept.parent, head_user_id=dept.head))
-    for person in portal.users.values():
-        session.add(OrgUser(portal_id=portal_id, b24_id=person.id, name=person.name,
-                            last_name=person.last_name, work_position=person.work_position,
-                            position_key=position_key(person.work_position),
-                            departments=list(person.departments), active=person.active,
-                            time_zone=person.time_zone))
-        for dept_id in person.departments:
-            session.add(OrgMembership(portal_id=portal_id, department_b24_id=dept_id,
-                                      user_b24_id=person.id))
-    settings = get_org_settings(session, portal_id)
-    settings.merch_department_ids = [MERCH_DEPARTMENT]
-    settings.hr_department_ids = [2]
-    settings.excluded_department_ids = [4]
-    session.flush()
-    recompute_structure(session, portal_id)
-    session.flush()
 
 
 @dataclass
