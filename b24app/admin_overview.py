@@ -4,10 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import workqueue
-from .org.queries import stores, user
+from .org.models import OrgDepartment
+from .org.queries import positions, stores, user
 from .org.settings import get_org_settings
 from .org.sync import request_sync
 
@@ -68,3 +70,20 @@ def ask_for_org_sync(session: Session, portal_id: int, now: datetime) -> None:
 def retry_parked_item(session: Session, portal_id: int, item_id: int, now: datetime) -> bool:
     """Put a parked work item back in the queue; False if it is not parked (or not ours)."""
     return workqueue.retry_parked(session, portal_id, item_id, now=now)
+
+
+@dataclass(frozen=True)
+class DepartmentChoice:
+    department_id: int
+    name: str
+    depth: int
+
+
+def settings_choices(session: Session, portal_id: int) -> tuple[list[DepartmentChoice], list[tuple[str, int]]]:
+    """The departments that are not stores (for role and structure settings) and the
+    positions present in the portal with how many people hold each."""
+    rows = session.scalars(select(OrgDepartment).where(
+        OrgDepartment.portal_id == portal_id, OrgDepartment.active.is_(True),
+        OrgDepartment.is_store.is_(False)).order_by(OrgDepartment.path))
+    departments = [DepartmentChoice(d.b24_id, d.name, d.depth) for d in rows]
+    return departments, [(display, count) for display, _key, count in positions(session, portal_id)]

@@ -1,10 +1,13 @@
-"""The portal admin's page (LEFT_MENU "Settings"): stores, org sync, failed writes."""
+"""The portal admin's pages (LEFT_MENU "Settings"): stores, org sync, failed writes, roles."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template
+from typing import Any, Mapping
+
+from flask import Blueprint, abort, g, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
-from b24app.admin_overview import admin_overview, ask_for_org_sync, retry_parked_item
+from b24app.admin_overview import admin_overview, ask_for_org_sync, retry_parked_item, settings_choices
+from b24app.org.settings import OrgSettingsError, RolesAndStructure, get_org_settings, update_org_settings
 from b24app.roles import ADMIN
 
 from .auth import page, page_url
@@ -40,3 +43,51 @@ def retry(item_id: int) -> ResponseReturnValue:
             abort(404)
     return redirect(page_url("admin.index") + "#parked", code=303)
 
+
+
+@bp.route("/app/admin/settings", methods=["GET", "POST"])
+@page(roles={ADMIN})
+def org_settings() -> ResponseReturnValue:
+    """Roles and structure: which departments are HR, merchandising, office; who may send."""
+    services = current_services()
+    portal_id = g.caller.portal_id
+    error: OrgSettingsError | None = None
+    if request.method == "POST":
+        try:
+            change = _parse_settings_form(request.form)
+            with services.session_factory.begin() as session:
+                update_org_settings(session, portal_id, change)
+            return redirect(page_url("admin.org_settings", saved=1), code=303)
+        except OrgSettingsError as exc:
+            error = exc
+    with services.session_factory() as session:
+        current = get_org_settings(session, portal_id)
+        departments, positions = settings_choices(session, portal_id)
+        return render_template("admin/settings.html", settings=current, departments=departments,
+                               positions=positions, error=error, saved=bool(request.args.get("saved")))
+
+
+def _parse_settings_form(form: Mapping[str, Any]) -> RolesAndStructure:
+    def ids(name: str) -> list[int]:
+        values = form.getlist(name) if hasattr(form, "getlist") else []
+        try:
+            return [int(v) for v in values if str(v).strip()]
+        except ValueError:
+            raise OrgSettingsError(name, "not a department") from None
+
+    def lines(name: str) -> list[str]:
+        return [line for line in str(form.get(name, "")).splitlines() if line.strip()]
+
+    root = str(form.get("stores_root_department_id", "")).strip()
+    if root and not root.isdigit():
+        raise OrgSettingsError("stores_root_department_id", "not a department")
+    return RolesAndStructure(
+        stores_root_department_id=int(root) if root else None,
+        deputy_positions=lines("deputy_positions"),
+        administrator_positions=lines("administrator_positions"),
+        hr_department_ids=ids("hr_department_ids"),
+        merch_department_ids=ids("merch_department_ids"),
+        excluded_department_ids=ids("excluded_department_ids"),
+        sender_department_ids=ids("sender_department_ids"),
+        sender_positions=lines("sender_positions"),
+        admins_may_send=form.get("admins_may_send") == "1")

@@ -44,8 +44,8 @@ class JobSpec:
 
 
 def _modules() -> Sequence[ModuleType]:
-    from . import core, events_inbox, position_fanout, staff_cards, store_opening
-    return (core, events_inbox, store_opening, position_fanout, staff_cards)
+    from . import core, events_inbox, merch_photos, position_fanout, staff_cards, store_opening
+    return (core, events_inbox, store_opening, position_fanout, staff_cards, merch_photos)
 
 
 def build_jobs() -> dict[str, JobSpec]:

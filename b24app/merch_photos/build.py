@@ -6,8 +6,9 @@ before the store tasks. Here the items of one run are enqueued and claimed in ON
 transaction (the generic worker never sees them pending), then a child's PARENT_ID refers
 to its parent's command in the same command stream (``Ref``; batch ``$result``), so a first
 build costs ceil(commands / 50) requests. Items an earlier attempt may have sent are healed
-by TAG first (``stamped.heal_or_finish``). Each outcome is recorded by the queue's own
-``record_outcome`` (short transaction, retry/park rules unchanged). If this process dies
+by TAG first (``stamped.heal_or_finish``), other kinds by their own ``find_existing`` (a
+comment is looked up before it is posted again, ``once``). Each outcome is recorded by the
+queue's own ``record_outcome`` (short transaction, retry/park rules unchanged). If this process dies
 mid-run, the leases expire and the generic worker heals the items by lookup.
 """
 from __future__ import annotations
@@ -22,7 +23,8 @@ from sqlalchemy.orm import Session
 
 from ..bitrix.commands import Command, CommandResult, Ref
 from ..bitrix.errors import B24Error
-from ..workqueue import PENDING, RUNNING, WorkItem, default_worker_id, enqueue, find_item, get_kind
+from ..workqueue import (PENDING, RUNNING, WorkItem, WorkKind, default_worker_id, enqueue,
+                         find_item, get_kind)
 from ..workqueue.runner import Crashed, Failed, Outcome, Succeeded, record_outcome
 from . import stamped
 from .tree import NODE_KIND
@@ -122,6 +124,12 @@ def run_items(services: Services, portal_id: int, planned: Sequence[Planned], no
             fresh.append((item, [key]))
             continue
         kind = get_kind(item.kind)
+        if item.may_have_reached_bitrix and kind is not None:
+            found = _find_existing(client, kind, item)
+            if found is not None:
+                outcomes[item.id] = found
+                report.healed += isinstance(found, Succeeded)
+                continue
         try:
             own = [] if kind is None else kind.build_commands(item)
         except B24Error as error:
@@ -152,6 +160,17 @@ def _heal(client: Any, item: WorkItem, parent: int | None) -> Outcome:
         return Succeeded(stamped.heal_or_finish(client, item), healed=True)
     except B24Error as error:
         return Failed(error)
+
+
+def _find_existing(client: Any, kind: WorkKind, item: WorkItem) -> Outcome | None:
+    """Let the kind look up (or finish) what an earlier attempt sent; None means send afresh."""
+    try:
+        found = kind.find_existing(client, item)
+    except B24Error as error:
+        return Failed(error)
+    except Exception as exc:   # noqa: BLE001 - the claimed item must still be recorded
+        return Crashed(exc)
+    return None if found is None else Succeeded(found, healed=True)
 
 
 def _send(client: Any, commands: list[Command],

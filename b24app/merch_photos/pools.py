@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from functools import cache
+from zoneinfo import available_timezones
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +19,24 @@ from ..org.structure import path_ids
 from .models import MODE_CITY, MODE_SELECTION, MerchPool, MerchSettings
 
 DEFAULT_PROJECT_NAME = "Мерчендайзинг: фотоотчёты"
+DEFAULT_TIME_ZONE = "Europe/Moscow"
+# Russia's zones west to east, offered first on the settings page (the chain's home market).
+COMMON_TIME_ZONES = ("Europe/Kaliningrad", "Europe/Moscow", "Europe/Samara", "Asia/Yekaterinburg",
+                     "Asia/Omsk", "Asia/Novosibirsk", "Asia/Krasnoyarsk", "Asia/Irkutsk",
+                     "Asia/Yakutsk", "Asia/Vladivostok", "Asia/Magadan", "Asia/Kamchatka")
+
+
+@cache
+def valid_time_zones() -> tuple[str, ...]:
+    """Return every IANA zone name zoneinfo knows, sorted (``Europe/Moscow``, ``UTC``...)."""
+    return tuple(sorted(available_timezones()))
+
+
+def time_zone_choices() -> tuple[list[str], list[str]]:
+    """Return (the common zones, every other zone) for the settings page's select."""
+    known = set(valid_time_zones())
+    common = [zone for zone in COMMON_TIME_ZONES if zone in known]
+    return common, [zone for zone in valid_time_zones() if zone not in set(common)]
 
 
 @dataclass(frozen=True)
@@ -103,10 +122,8 @@ def save_pool(session: Session, portal_id: int, *, name: str, merchandiser_id: i
         raise ValueError("mode")
     if not name.strip():
         raise ValueError("name")
-    try:
-        ZoneInfo(time_zone)
-    except (KeyError, ValueError):   # ZoneInfoNotFoundError is a KeyError
-        raise ValueError("time_zone") from None
+    if time_zone not in valid_time_zones():
+        raise ValueError("time_zone")
     pool = session.get(MerchPool, pool_id) if pool_id is not None else None
     if pool is None or pool.portal_id != portal_id:
         pool = MerchPool(portal_id=portal_id, created_at=now)

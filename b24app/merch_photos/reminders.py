@@ -2,12 +2,13 @@
 
 One work item per store and week (``merch_photos:remind:<store>:<isoweek>``): enqueuing it
 again finds the first, so a store is reminded once whatever the number of ticks. The
-notification carries a TAG, so even a resend after a crash replaces instead of adding
-(rest-facts §8). The reminder also goes on the task as a comment, where the merchandiser
-sees it.
+notification carries the item's key as TAG, so a resend after a crash replaces instead of
+adding (rest-facts §8). The reminder also goes on the task as a comment, where the
+merchandiser sees it; a retry looks that comment up before posting it again (``once``).
 """
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -16,19 +17,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..bitrix.commands import Command
+from ..bitrix.errors import B24Error
 from ..i18n import translate
 from ..models import Portal
 from ..workqueue import Results, WorkItem, WorkKind, register_kind
 from .build import Planned, run_items
-from .models import STATUS_OPEN, MerchWeekTask
 from .discovery import discover_photos
+from .models import STATUS_OPEN, MerchWeekTask
+from .once import comment_command, comment_once, notify_command, notify_params
 
 if TYPE_CHECKING:
     from ..bitrix.client import PortalClient
     from ..wiring import Services
 
+log = logging.getLogger(__name__)
+
 REMIND_KIND = "merch_photos.remind"
-NOTIFY_CLIENT_ID = "storeops"
 
 
 def remind_key(row: MerchWeekTask) -> str:
@@ -36,15 +40,18 @@ def remind_key(row: MerchWeekTask) -> str:
 
 
 def build_remind(item: WorkItem) -> list[Command]:
+    """Return the reminder's comment on the week task and its notification to the manager."""
     p = item.payload
-    return [Command("comment", "task.commentitem.add", [p["task_id"], {"POST_MESSAGE": p["message"]}]),
-            Command("notify", "im.notify.system.add", {
-                "USER_ID": p["manager_id"], "MESSAGE": p["message"], "TAG": item.key,
-                "CLIENT_ID": NOTIFY_CLIENT_ID})]
+    return [comment_command("comment", int(p["task_id"]), p["message"], None),
+            notify_command("notify", int(p["manager_id"]), p["message"], item.key)]
 
 
-def _resend(client: PortalClient, item: WorkItem) -> Results | None:
-    return None
+def finish_remind(client: PortalClient, item: WorkItem) -> Results:
+    """After an attempt that may have reached Bitrix24: the comment once, the notification replaced."""
+    p = item.payload
+    return {"comment": comment_once(client, int(p["task_id"]), p["message"], None, item.created_at),
+            "notify": client.call("im.notify.system.add", notify_params(
+                int(p["manager_id"]), p["message"], item.key))}
 
 
 def record_remind(session: Session, item: WorkItem, results: Results) -> None:
@@ -53,7 +60,7 @@ def record_remind(session: Session, item: WorkItem, results: Results) -> None:
         row.reminded_at = item.updated_at
 
 
-register_kind(WorkKind(REMIND_KIND, build_remind, _resend, record_remind))
+register_kind(WorkKind(REMIND_KIND, build_remind, finish_remind, record_remind))
 
 
 def due_without_photos(session: Session, now: datetime) -> list[MerchWeekTask]:
@@ -76,7 +83,12 @@ def reminder_tick(services: Services, now: datetime) -> int:
         by_portal[row.portal_id].append(row)
     sent = 0
     for portal_id, rows in by_portal.items():
-        discover_photos(services, portal_id, rows, now)
+        try:
+            discover_photos(services, portal_id, rows, now)
+        except B24Error as error:
+            # Without a fresh look a store that did send photos could be reminded: wait.
+            log.warning("portal %s: photo discovery failed: %s", portal_id, type(error).__name__)
+            continue
         with services.session_factory() as session:
             still = [r for r in due_without_photos(session, now) if r.portal_id == portal_id]
         lang = languages.get(portal_id, "ru")

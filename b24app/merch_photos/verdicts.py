@@ -8,6 +8,9 @@ once) run at once through ``build.run_items``:
   control, so it lands in status 5), plus the comment when one was written;
 - needs fix: the comment and the notification with the reason; the task stays open (it is
   renewed if it had been accepted before).
+A retry after an attempt that may have reached Bitrix24 does only what is missing
+(``finish_verdict``): the comment is looked up before it is posted, the status is read before
+it is changed, and the notification carries the item's key as TAG, so a resend replaces it.
 """
 from __future__ import annotations
 
@@ -22,6 +25,8 @@ from ..i18n import translate
 from ..workqueue import Results, WorkItem, WorkKind, register_kind
 from .build import Planned, RunReport, run_items
 from .models import STATUS_ACCEPTED, STATUS_NEEDS_FIX, STATUS_OPEN, MerchWeekTask
+from .once import (CLOSED_STATUSES, comment_command, comment_once, notify_command, notify_params,
+                   task_status)
 
 if TYPE_CHECKING:
     from ..bitrix.client import PortalClient
@@ -29,32 +34,44 @@ if TYPE_CHECKING:
 
 VERDICT_KIND = "merch_photos.verdict"
 COMMENT, ACCEPT, FIX = "comment", "accept", "fix"
-NOTIFY_CLIENT_ID = "storeops"
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
 def build_verdict(item: WorkItem) -> list[Command]:
     """Return the comment, notification and status change the verdict needs."""
     p = item.payload
+    task_id = int(p["task_id"])
     commands: list[Command] = []
     if p["message"]:
-        commands.append(Command("comment", "task.commentitem.add", [
-            p["task_id"], {"POST_MESSAGE": p["message"], "AUTHOR_ID": p["author_id"]}]))
+        commands.append(comment_command("comment", task_id, p["message"], int(p["author_id"])))
     if p["action"] == ACCEPT:
-        commands.append(Command("complete", "tasks.task.complete", {"taskId": p["task_id"]}))
+        commands.append(Command("complete", "tasks.task.complete", {"taskId": task_id}))
     elif p["action"] == FIX and p.get("reopen"):
-        commands.append(Command("renew", "tasks.task.renew", {"taskId": p["task_id"]}))
+        commands.append(Command("renew", "tasks.task.renew", {"taskId": task_id}))
     if p.get("manager_id"):
-        # A webhook must send CLIENT_ID together with TAG (rest-facts §8).
-        commands.append(Command("notify", "im.notify.system.add", {
-            "USER_ID": p["manager_id"], "MESSAGE": p["notice"], "CLIENT_ID": NOTIFY_CLIENT_ID,
-            "TAG": f"merch_photos:review:{p['task_id']}"}))
+        commands.append(notify_command("notify", int(p["manager_id"]), p["notice"], item.key))
     return commands
 
 
-def _nothing_found(client: PortalClient, item: WorkItem) -> Results | None:
-    # A comment cannot be looked up in the new task card (rest-facts §5): resend on retry.
-    return None
+def finish_verdict(client: PortalClient, item: WorkItem) -> Results:
+    """After an attempt that may have reached Bitrix24, send only what is still missing."""
+    p = item.payload
+    task_id = int(p["task_id"])
+    results: Results = {}
+    if p["message"]:
+        results["comment"] = comment_once(client, task_id, p["message"], int(p["author_id"]),
+                                          item.created_at)
+    if p["action"] == ACCEPT or (p["action"] == FIX and p.get("reopen")):
+        closed = task_status(client, task_id) in CLOSED_STATUSES
+        if p["action"] == ACCEPT and not closed:
+            results["complete"] = client.call("tasks.task.complete", {"taskId": task_id})
+        elif p["action"] == FIX and closed:
+            results["renew"] = client.call("tasks.task.renew", {"taskId": task_id})
+    if p.get("manager_id"):
+        # Same TAG as the first attempt: Bitrix24 replaces that notification (rest-facts §8).
+        results["notify"] = client.call("im.notify.system.add", notify_params(
+            int(p["manager_id"]), p["notice"], item.key))
+    return results
 
 
 def record_verdict(session: Session, item: WorkItem, results: Results) -> None:
@@ -73,7 +90,7 @@ def record_verdict(session: Session, item: WorkItem, results: Results) -> None:
         row.reviewed_at = item.updated_at
 
 
-register_kind(WorkKind(VERDICT_KIND, build_verdict, _nothing_found, record_verdict))
+register_kind(WorkKind(VERDICT_KIND, build_verdict, finish_verdict, record_verdict))
 
 
 def verdict_payload(row: MerchWeekTask, action: str, message: str, author_id: int,

@@ -55,7 +55,8 @@ def user_fields(row: Mapping[str, Any]) -> dict[str, Any]:
             "work_position": work_position, "position_key": position_key(work_position),
             "departments": _departments_of(row), "time_zone": _text(row.get("TIME_ZONE")),
             "personal_mobile": _text(row.get("PERSONAL_MOBILE")),
-            "personal_birthday": _text(row.get("PERSONAL_BIRTHDAY"))[:10]}
+            "personal_birthday": _text(row.get("PERSONAL_BIRTHDAY"))[:10],
+            "employment_date": _text(row.get("UF_EMPLOYMENT_DATE"))[:10]}
 
 
 def _update(obj: object, fields: Mapping[str, Any]) -> bool:

@@ -79,6 +79,7 @@ class OrgUser(Base):
     time_zone: Mapped[str] = mapped_column(String(64), default="")
     personal_mobile: Mapped[str] = mapped_column(String(64), default="")
     personal_birthday: Mapped[str] = mapped_column(String(32), default="")
+    employment_date: Mapped[str] = mapped_column(String(32), default="")   # UF_EMPLOYMENT_DATE
     synced_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
     @property

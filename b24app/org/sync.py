@@ -21,7 +21,7 @@ from ..bitrix.commands import Command
 from .apply import apply_departments, apply_users, replace_memberships
 from .fetch import ACTIVE_USERS, ACTIVE_USERS_SPEC, DEPARTMENTS, fetch_lists
 from .models import OrgDepartment, OrgMembership, OrgUser
-from .settings import get_org_settings
+from .settings import get_org_settings, guess_role_departments
 from .structure import recompute_structure
 
 if TYPE_CHECKING:
@@ -67,6 +67,7 @@ def sync_org(session_factory: sessionmaker[Session], client: PortalClient, porta
         apply_departments(session, portal_id, departments, now, report, complete=True)
         apply_users(session, portal_id, users, now, report, deactivate_others=None)
         replace_memberships(session, portal_id, users, scope=None)
+        guess_role_departments(session, portal_id)
         recompute_structure(session, portal_id)
         settings = get_org_settings(session, portal_id)
         settings.synced_at = now

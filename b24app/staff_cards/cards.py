@@ -55,7 +55,8 @@ def current_fields(user: OrgUser | None, store_id: int) -> dict[str, Any]:
     return {"last_name": user.last_name, "first_name": user.name, "middle_name": user.second_name,
             "email": user.email.lower(), "mobile": user.personal_mobile,
             "position": user.work_position, "store_id": store_id,
-            "birth_date": user.personal_birthday, "employment_date": "", "dismissal_date": ""}
+            "birth_date": user.personal_birthday, "employment_date": user.employment_date,
+            "dismissal_date": ""}
 
 
 def former_staff(session: Session, portal_id: int, store_id: int) -> list[OrgUser]:

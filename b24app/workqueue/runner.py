@@ -158,10 +158,10 @@ def record_outcomes(services: Services, items: Sequence[WorkItem], outcomes: dic
                                     services.settings.max_attempts)
                 except Exception as exc:   # noqa: BLE001 - push forward instead of crash-looping
                     crashed.append((item.id, exc))
-    except Exception as exc:   # noqa: BLE001 - the commit itself failed: nothing was recorded
-        crashed = [(item.id, exc) for item in items]
-    for item_id, exc in crashed:
-        _push_forward(services, item_id, now, worker_id, exc)
+    except Exception as commit_error:   # noqa: BLE001 - the commit failed: nothing was recorded
+        crashed = [(item.id, commit_error) for item in items]
+    for item_id, error in crashed:
+        _push_forward(services, item_id, now, worker_id, error)
 
 
 def record_outcome(services: Services, item: WorkItem, outcome: Outcome, now: datetime,

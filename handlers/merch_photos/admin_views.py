@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from b24app.bitrix.errors import B24Error
 from b24app.merch_photos.project import ensure_project
 from b24app.merch_photos.models import MODE_CITY, MerchPool
-from b24app.merch_photos.pools import cities, get_settings, pools_of, save_pool, save_settings
+from b24app.merch_photos.pools import (DEFAULT_TIME_ZONE, cities, get_settings, pools_of, save_pool,
+                                       save_settings, time_zone_choices)
 from b24app.org.models import OrgUser
 from b24app.org.queries import stores
 from b24app.org.settings import get_org_settings
@@ -67,7 +68,9 @@ def admin() -> ResponseReturnValue:
             "merch_photos/admin.html", settings=get_settings(session, caller.portal_id),
             pools=pools_of(session, caller.portal_id), people=people,
             cities=cities(session, caller.portal_id), stores=stores(session, caller.portal_id),
-            editing=editing, errors=errors, message=request.args.get("msg", "")), status
+            editing=editing, errors=errors, message=request.args.get("msg", ""),
+            time_zones=time_zone_choices(), default_zone=DEFAULT_TIME_ZONE,
+            form=request.form if errors else None), status
 
 
 def _save_pool(session: Session, now: datetime) -> list[str]:
@@ -82,7 +85,7 @@ def _save_pool(session: Session, now: datetime) -> list[str]:
         return errors
     try:
         save_pool(session, g.caller.portal_id, name=f.get("name", ""), merchandiser_id=int(merchandiser),
-                  mode=mode, ids=ids, time_zone=f.get("time_zone", "Europe/Moscow").strip(), now=now,
+                  mode=mode, ids=ids, time_zone=f.get("time_zone", "").strip(), now=now,
                   pool_id=f.get("pool_id", type=int))
     except ValueError as exc:
         return [str(exc.args[0]) if exc.args else "name"]

@@ -3,16 +3,18 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Response, abort, g, redirect, render_template, request
+from flask import Response, abort, g, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from b24app.bitrix.errors import B24Error
 from b24app.merch_photos import verdicts
+from b24app.i18n import translate
 from b24app.merch_photos.calendar import IsoWeek, current_week, parse_week_key
+from b24app.merch_photos.discovery import discover_photos
 from b24app.merch_photos.models import MerchWeekTask
 from b24app.merch_photos.pools import pools_of
-from b24app.merch_photos.review import (board, full_photo, photo_owner, refresh_photos,
-                                        thumbnail_bytes, week_tasks)
+from b24app.merch_photos.review import (board, full_photo, photo_owner, thumbnail_bytes,
+                                        thumbnail_progress, week_tasks)
 from b24app.merch_photos.thumbnails import PhotoUnavailable
 
 from ..auth import page, page_url
@@ -35,7 +37,11 @@ def _week_arg(zone: str) -> IsoWeek:
 @bp.route("/", methods=["GET", "POST"])
 @page()
 def index() -> ResponseReturnValue:
-    """Show a pool's week: every store, its thumbnails, red where nothing came in time."""
+    """Show a pool's week: every store, its thumbnails, red where nothing came in time.
+
+    The request reads which photos arrived (batched task lists, metadata of new ones) but
+    never downloads a photo: the thumbnails job does, and the page shows its progress.
+    """
     services, caller = current_services(), g.caller
     with services.session_factory() as session:
         pools = pools_of(session, caller.portal_id, None if caller.is_admin else caller.user_id)
@@ -50,7 +56,7 @@ def index() -> ResponseReturnValue:
         week = _week_arg(pool.time_zone)
         tasks = week_tasks(session, caller.portal_id, pool.id, week.key)
     try:
-        refresh_photos(services, caller.portal_id, tasks, now)
+        discover_photos(services, caller.portal_id, tasks, now)
         stale = False
     except B24Error:
         stale = True   # show what the cache has; the page says Bitrix24 did not answer
@@ -61,6 +67,21 @@ def index() -> ResponseReturnValue:
         return render_template("merch_photos/board.html", pools=pools, board=data, weeks=weeks,
                                stale=stale, nonce=secrets.token_urlsafe(12),
                                message=request.args.get("msg", ""))
+
+
+@bp.route("/progress")
+@page()
+def progress() -> ResponseReturnValue:
+    """Answer how many of the week's photos have their thumbnail (the page's progress bar)."""
+    services, caller = current_services(), g.caller
+    with services.session_factory() as session:
+        pool = reviewable_pool(session, request.args.get("pool", type=int) or 0)
+        week = _week_arg(pool.time_zone)
+        task_ids = [int(t.task_id or 0) for t in week_tasks(session, caller.portal_id, pool.id,
+                                                                  week.key)]
+        done, total = thumbnail_progress(session, caller.portal_id, task_ids)
+    label = translate(current_language(), "merch_photos.thumbs_progress", done=done, total=total)
+    return jsonify(done=done, total=total, finished=done >= total, label=label)
 
 
 @bp.route("/thumb/<int:attachment_id>")

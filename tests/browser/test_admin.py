@@ -25,3 +25,22 @@ def test_a_store_employee_cannot_open_the_admin_page(
     frame = open_app(browser_page, int(seller["ID"]), "Настройки")
     frame.get_by_text("Недостаточно прав").wait_for()
     assert frame.locator("table#stores").count() == 0
+
+
+def test_the_admin_sets_roles_and_structure_and_the_head_office_guess_is_shown(
+        portal_app: LiveApp, browser_page: Any, open_app: Callable[..., Any]) -> None:
+    frame = open_app(browser_page, ADMIN_USER_ID, "Настройки")
+    frame.get_by_role("link", name="Роли и структура →").click()
+    frame.get_by_role("heading", name="Роли и структура").wait_for()
+    # The first sync guessed the head-office functions from the department names.
+    assert frame.get_by_label("Кадры: Отдел персонала").is_checked()
+    assert frame.get_by_label("Мерчендайзинг: Отдел мерчандайзинга").is_checked()
+    frame.get_by_label("Отправляют веерные задачи: Операционный отдел").check()
+    frame.get_by_label("Должности, которым можно отправлять веерные задачи").fill("Операционный директор")
+    frame.get_by_role("button", name="Сохранить").click()
+    frame.get_by_text("Настройки сохранены.").wait_for()
+    assert frame.get_by_label("Отправляют веерные задачи: Операционный отдел").is_checked()
+    assert frame.get_by_label("Должности, которым можно отправлять веерные задачи").input_value() == "Операционный директор"
+    # Head-office departments are never stores.
+    frame.get_by_role("link", name="← Настройки Store Ops").click()
+    frame.get_by_text("Магазинов в портале: 6").wait_for()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
@@ -34,7 +34,7 @@ class Receiver:
     _server: BaseWSGIServer | None = None
     _arrived: threading.Condition = field(default_factory=threading.Condition)
 
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterator[bytes]:
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
         item = Received(request.path, dict(request.args), list(request.form.items(multi=True)),
                         request.content_type or "")
@@ -47,7 +47,9 @@ class Receiver:
 
     def start(self) -> "Receiver":
         self._server = make_server("127.0.0.1", 0, self, threaded=True, request_handler=_Quiet)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        # A short poll interval: stop() waits for the serve loop to notice the shutdown.
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                         daemon=True).start()
         return self
 
     def stop(self) -> None:

@@ -94,6 +94,7 @@ def test_every_method_answers_junk_params_without_a_500(start_sandbox: StartSand
         item = session.post(hook + "task.checklistitem.add", json={"TASKID": task, "FIELDS": {"TITLE": "Item"}},
                             timeout=10).json()["result"]
         for number, params in enumerate(junk_param_sets(int(task), int(item))):
+            body: Any
             if isinstance(params, list):
                 url, body = handle.rest_url + method + f"?auth={token}", params
             else:

@@ -11,7 +11,8 @@ from b24app.merch_photos import verdicts
 from b24app.merch_photos.calendar import IsoWeek
 from b24app.merch_photos.models import MerchTreeNode, MerchWeekTask
 from b24app.merch_photos.reminders import reminder_tick
-from b24app.merch_photos.review import refresh_photos
+from b24app.merch_photos.discovery import discover_photos
+from b24app.merch_photos.thumbnail_job import thumbnails_tick
 from b24app.merch_photos.ticks import weekly_tick
 from b24app.merch_photos.upload import Photo, send_photos
 from b24app.workqueue import run_once
@@ -74,11 +75,13 @@ def test_a_month_of_photo_reports_end_to_end(merch_env: MerchEnv) -> None:
     assert [c.message for c in portal.comments.values() if c.task_id == moscow.task_id] == ["Ценники не видно"]
     assert all(portal.tasks[int(rows[(s, week.key)].task_id or 0)].status == 5 for s in (8, 11))
 
-    # Thumbnails are made once; the board refresh afterwards reads the subtask list only.
+    # The board records the six photos once; the thumbnails job makes each thumbnail once.
     with env.session_factory() as session:
         week_rows = list(session.scalars(select(MerchWeekTask).where(MerchWeekTask.iso_week == week.key)))
-    assert refresh_photos(env.services, env.portal_id, week_rows, TICKS[2]) == 6
-    assert refresh_photos(env.services, env.portal_id, week_rows, TICKS[2]) == 0
+    assert discover_photos(env.services, env.portal_id, week_rows, TICKS[2]).new == 6
+    assert discover_photos(env.services, env.portal_id, week_rows, TICKS[2]).new == 0
+    assert thumbnails_tick(env.services, TICKS[2]) == 6
+    assert thumbnails_tick(env.services, TICKS[2]) == 0
 
     # Weeks 48, 49 and 1 got no photos: past week 1's deadline each store-week is reminded once;
     # week 53 (photos, accepted) is not.

@@ -10,7 +10,9 @@ from b24app.merch_photos import verdicts
 from b24app.merch_photos.calendar import IsoWeek
 from b24app.merch_photos.models import MerchPhoto, MerchPool, MerchWeekTask
 from b24app.merch_photos.reminders import reminder_tick
-from b24app.merch_photos.review import board, full_photo, refresh_photos, week_tasks
+from b24app.merch_photos.discovery import discover_photos
+from b24app.merch_photos.review import board, full_photo, week_tasks
+from b24app.merch_photos.thumbnail_job import thumbnails_tick
 from b24app.merch_photos.ticks import build_week
 from b24app.merch_photos.upload import Photo, UploadRejected, send_photos
 from b24app.workqueue import run_once
@@ -43,7 +45,8 @@ def _board(env: MerchEnv, pool_id: int, now: datetime):  # type: ignore[no-untyp
     with env.session_factory() as session:
         pool = session.get(MerchPool, pool_id)
         assert pool is not None
-        refresh_photos(env.services, env.portal_id, week_tasks(session, env.portal_id, pool_id, WEEK.key), now)
+        discover_photos(env.services, env.portal_id, week_tasks(session, env.portal_id, pool_id, WEEK.key), now)
+    thumbnails_tick(env.services, now)
     with env.session_factory() as session:
         pool = session.get(MerchPool, pool_id)
         assert pool is not None
@@ -80,8 +83,9 @@ def test_board_caches_thumbnails_and_marks_stores_without_photos_red(merch_env: 
     sent = client.requests_sent
     with merch_env.session_factory() as session:
         tasks = week_tasks(session, merch_env.portal_id, pool, WEEK.key)
-    assert refresh_photos(merch_env.services, merch_env.portal_id, tasks, AFTER_DEADLINE) == 0
-    assert client.requests_sent - sent == 1            # the subtask list only, no attachments
+    assert discover_photos(merch_env.services, merch_env.portal_id, tasks, AFTER_DEADLINE).new == 0
+    assert client.requests_sent - sent == 1            # one batch of task lists, no attachments
+    assert thumbnails_tick(merch_env.services, AFTER_DEADLINE) == 0
     data, _ = full_photo(merch_env.services, merch_env.portal_id, rows[8].photos[0].attachment_id)
     assert data[:2] == b"\xff\xd8"
 
