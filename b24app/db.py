@@ -58,8 +58,6 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-            # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (below).
-            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             # In WAL mode NORMAL never corrupts the file; a power cut may lose the last commits,
@@ -68,17 +66,22 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
-        @event.listens_for(engine, "begin")
-        def _begin_immediate(connection: Any) -> None:
-            # Take SQLite's write lock when a transaction starts. A deferred transaction that
-            # reads first and writes later fails at once with "database is locked" when another
-            # connection (the web process, the worker) wrote in between; IMMEDIATE makes it
-            # wait for the lock (busy timeout) instead. Readers are never blocked in WAL mode.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+def write_lock(session: Session) -> None:
+    """Start the session's transaction holding the database's write lock (SQLite only).
+
+    Call it first thing in a transaction that reads and then writes while other processes
+    write too (the worker recording outcomes, a token refresh). On SQLite a transaction that
+    read first fails at once with "database is locked" if another connection wrote in the
+    meantime; taking the lock up front makes it wait (busy timeout) instead. PostgreSQL
+    needs nothing here: its row locks and MVCC handle this.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

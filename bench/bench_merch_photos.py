@@ -3,7 +3,9 @@
 - first build of a pool of 100 stores (every city's four tree nodes + one task per store):
   HTTP requests used ≤ 1.1 × the minimum, ceil(commands / 50) (the project is created at setup);
 - the review board (100 stores × 3 photos) renders in < 1 s once thumbnails are cached
-  (the full page request: subtask list from the portal, database, template).
+  (the full page request: task lists from the portal, database, template).
+Also printed: the first visit (photos listed, none downloaded: placeholders and a progress
+bar) and the thumbnails job making the 300 thumbnails in bounded runs.
 
 Run: python bench/bench_merch_photos.py   (in-process sandbox, limits off, SQLite in a temp dir)
 """
@@ -30,6 +32,8 @@ from b24app.merch_photos.calendar import IsoWeek  # noqa: E402
 from b24app.merch_photos.models import MODE_SELECTION, MerchWeekTask  # noqa: E402
 from b24app.merch_photos.pools import get_settings, save_pool  # noqa: E402
 from b24app.merch_photos.project import ensure_project  # noqa: E402
+from b24app.merch_photos import thumbnail_job  # noqa: E402
+from b24app.merch_photos.thumbnail_job import thumbnails_tick  # noqa: E402
 from b24app.merch_photos.ticks import build_week  # noqa: E402
 from b24app.merch_photos.upload import Photo, send_photos  # noqa: E402
 from b24app.migrate import upgrade  # noqa: E402
@@ -116,6 +120,18 @@ def _run(server: RunningServer, tmp: Path) -> int:
     started = time.perf_counter()
     first = web.get("/app/merch/", query_string=query)
     first_seconds = time.perf_counter() - started
+    placeholders = first.get_data(as_text=True).count('class="placeholder pending"')
+    print(f"board, first visit (photos listed, none downloaded): {first_seconds:.2f} s  "
+          f"[status {first.status_code}, {placeholders} placeholders]")
+
+    started, runs, made = time.perf_counter(), 0, 0
+    while (done := thumbnails_tick(services, NOW)) > 0:
+        runs += 1
+        made += done
+    job_seconds = time.perf_counter() - started
+    print(f"thumbnails job: {job_seconds:.2f} s in {runs} runs of at most "
+          f"{thumbnail_job.MAX_PER_RUN} (worker, not a page request)")
+
     timings = []
     for _ in range(3):
         started = time.perf_counter()
@@ -123,11 +139,11 @@ def _run(server: RunningServer, tmp: Path) -> int:
         timings.append(time.perf_counter() - started)
     thumbs = answer.get_data(as_text=True).count("/app/merch/thumb/")
     cached = min(timings)
-    print(f"board, first visit (downloads + thumbnails): {first_seconds:.2f} s  [status {first.status_code}]")
     print(f"board, thumbnails cached: {cached:.3f} s (target < {TARGET_BOARD_SECONDS} s)  "
           f"[{len(rows)} stores, {thumbs} thumbnails, status {answer.status_code}, best of 3]")
     services.close()
-    ok = ratio <= TARGET_RATIO and cached < TARGET_BOARD_SECONDS and thumbs == len(rows) * PHOTOS
+    ok = (ratio <= TARGET_RATIO and cached < TARGET_BOARD_SECONDS and thumbs == len(rows) * PHOTOS
+          and placeholders == len(rows) * PHOTOS)
     return 0 if ok else 1
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from config.settings import Settings
 
 from ..clock import Clock
+from ..db import write_lock
 from ..models import Portal
 from .errors import B24Error, B24TransportError, PortalUnavailable
 from .transport import scrub
@@ -121,10 +122,9 @@ class PortalAuth:
 
     def _lock_row(self, session: Session) -> Portal:
         if session.get_bind().dialect.name == "sqlite":
-            # SQLite has no row locks; every transaction there begins IMMEDIATE (b24app.db),
-            # which takes the write lock now, so a second process waits here (busy timeout)
-            # instead of refreshing too.
-            session.connection()
+            # SQLite has no row locks; taking the write lock now makes a second process wait
+            # here (busy timeout) instead of refreshing too.
+            write_lock(session)
             portal = session.get(Portal, self.portal_id, populate_existing=True)
         else:
             portal = session.scalars(

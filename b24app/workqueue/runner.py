@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..bitrix.commands import Command, CommandResult, Ref, substitute_refs
 from ..bitrix.errors import B24Error, B24TransportError, OperationTimeLimit, PortalUnavailable
+from ..db import write_lock
 from .kinds import Results, WorkKind, get_kind
 from .models import DONE, WorkItem
 from .store import claim_ready, load_claimed, park, release_for_retry
@@ -151,6 +152,7 @@ def record_outcomes(services: Services, items: Sequence[WorkItem], outcomes: dic
     crashed: list[tuple[int, Exception]] = []
     try:
         with services.session_factory.begin() as session:
+            write_lock(session)
             for item in items:
                 try:
                     with session.begin_nested():

@@ -10,8 +10,10 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from b24app.merch_photos import thumbnail_job, thumbnails
 from b24app.merch_photos.calendar import IsoWeek
 from b24app.merch_photos.models import MerchPool, MerchSettings, MerchWeekTask
+from b24app.merch_photos.thumbnail_job import thumbnails_tick
 from b24app.merch_photos.ticks import build_week
 from b24app.page_auth import PageSession, PageTokens
 
@@ -44,6 +46,10 @@ def client(merch_env: MerchEnv) -> FlaskClient:
     from app import create_app
     merch_env.services.clock.set(NOW)
     return create_app(merch_env.services.settings, merch_env.services).test_client()
+
+
+def _no_download(url: str, session: Any = None) -> tuple[bytes, str]:
+    raise AssertionError("a page request downloaded a photo")
 
 
 def _built(env: MerchEnv) -> int:
@@ -108,9 +114,25 @@ def test_manager_uploads_several_photos_then_merchandiser_sees_thumbnails_and_ac
                                     content_type="multipart/form-data")
     assert status == 303 and "upload_done" in location
     merch = Pages(client, merch_env, merch_env.merchandiser)
+    # The first visit lists the photos but downloads none: placeholders and a progress bar.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(thumbnails, "download", _no_download)
+        patch.setattr(thumbnail_job, "download", _no_download)
+        status, html = merch.get("/app/merch/", pool=pool, week=WEEK.key)
+        assert status == 200
+        assert not re.findall(r'src="/app/merch/thumb/', html)
+        assert html.count('class="placeholder pending"') == 3
+        assert 'id="thumbs-pending"' in html and "data-reload-when-done" in html
+        progress = client.get("/app/merch/progress", query_string={"t": merch.token, "pool": pool,
+                                                                   "week": WEEK.key}).get_json()
+        assert progress["done"] == 0 and progress["total"] == 3 and progress["finished"] is False
+    assert thumbnails_tick(merch_env.services, NOW) == 3
+    progress = client.get("/app/merch/progress", query_string={"t": merch.token, "pool": pool,
+                                                               "week": WEEK.key}).get_json()
+    assert (progress["done"], progress["total"], progress["finished"]) == (3, 3, True)
     status, html = merch.get("/app/merch/", pool=pool, week=WEEK.key)
     thumbs = re.findall(r'src="(/app/merch/thumb/\d+\?t=[^"]+)"', html)
-    assert len(thumbs) == 3
+    assert len(thumbs) == 3 and 'id="thumbs-pending"' not in html
     answer = client.get(thumbs[0].replace("&amp;", "&"))
     assert answer.status_code == 200 and answer.mimetype == "image/jpeg"
     full = re.search(r'href="(/app/merch/photo/\d+)\?', html)

@@ -43,9 +43,8 @@ def _upload(env: MerchEnv, store_id: int, nonce: str, count: int = 3) -> int:
 
 def _board(env: MerchEnv, pool_id: int, now: datetime):  # type: ignore[no-untyped-def]
     with env.session_factory() as session:
-        pool = session.get(MerchPool, pool_id)
-        assert pool is not None
-        discover_photos(env.services, env.portal_id, week_tasks(session, env.portal_id, pool_id, WEEK.key), now)
+        tasks = week_tasks(session, env.portal_id, pool_id, WEEK.key)
+    discover_photos(env.services, env.portal_id, tasks, now)
     thumbnails_tick(env.services, now)
     with env.session_factory() as session:
         pool = session.get(MerchPool, pool_id)
