@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,6 +24,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 EXPORT_ROWS = 10_000
+EXPORT_RUNS = 3
 TARGET_EXPORT_SECONDS = 3.0
 TARGET_EXPORT_MB = 150.0
 CARDS = 500
@@ -69,7 +72,8 @@ def seed_child(tmp: Path) -> None:
                                 last_name=f"Фамилия{n}", second_name="Петрович",
                                 email=f"u{n}@example.com", work_position="Продавец-консультант",
                                 departments=[store_id], personal_mobile="+79160000000",
-                                personal_birthday="1990-05-01"))
+                                personal_birthday="1990-05-01",
+                                employment_date=f"2020-{n % 12 + 1:02d}-01"))
             session.add(OrgMembership(portal_id=portal_id, department_b24_id=store_id,
                                       user_b24_id=10_000 + n))
         session.flush()
@@ -77,20 +81,21 @@ def seed_child(tmp: Path) -> None:
 
 
 def export_child(tmp: Path, traced: bool) -> None:
-    """In a fresh subprocess: export every store; print time, peak RSS and traced peak."""
+    """In a fresh subprocess: export every store; print time, CPU time, peak RSS and traced peak."""
     from b24app.db import make_engine, make_session_factory
     from b24app.staff_cards import excel
 
     factory = make_session_factory(make_engine(f"sqlite:///{tmp / 'bench.sqlite3'}"))
     if traced:
         tracemalloc.start()     # slows allocation ~10x: only for the memory figure
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with factory() as session, open(tmp / "staff.xlsx", "wb") as out:
         written = excel.write_staff(excel.staff_rows(session, 1, None, "ru"), out, "ru",
                                     with_place=True)
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
     peak = tracemalloc.get_traced_memory()[1] if traced else 0
-    print(json.dumps({"rows": written, "seconds": seconds, "traced_mb": peak / 2**20,
+    print(json.dumps({"rows": written, "seconds": seconds, "cpu_seconds": cpu_seconds,
+                      "traced_mb": peak / 2**20,
                       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
@@ -102,13 +107,23 @@ def _child(*args: str) -> dict[str, float]:
 
 
 def bench_export() -> bool:
+    """Export 10,000 people three times (fresh processes); judge the median run."""
     tmp = Path(tempfile.mkdtemp(prefix="bench-staff-"))
-    _child("--seed", str(tmp))
-    timed = _child("--export", str(tmp))
-    traced = _child("--export-traced", str(tmp))
+    try:
+        _child("--seed", str(tmp))
+        # The machine may be shared: print the load beside the figure, judge the median.
+        load = os.getloadavg()[0]
+        runs = sorted((_child("--export", str(tmp)) for _ in range(EXPORT_RUNS)),
+                      key=lambda run: run["seconds"])
+        traced = _child("--export-traced", str(tmp))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    timed = runs[len(runs) // 2]
     ok = (timed["rows"] == EXPORT_ROWS and timed["seconds"] < TARGET_EXPORT_SECONDS
-          and timed["rss_mb"] < TARGET_EXPORT_MB)
-    print(f"export {int(timed['rows'])} employees: {timed['seconds']:.2f} s (target < "
+          and max(run["rss_mb"] for run in runs) < TARGET_EXPORT_MB)
+    print(f"export {int(timed['rows'])} employees: median {timed['seconds']:.2f} s of "
+          f"{EXPORT_RUNS} (best {runs[0]['seconds']:.2f} s, CPU {timed['cpu_seconds']:.2f} s; "
+          f"load average {load:.1f} on {os.cpu_count()} CPUs) (target < "
           f"{TARGET_EXPORT_SECONDS:.0f} s); peak RSS of the whole export process "
           f"{timed['rss_mb']:.0f} MB (target < {TARGET_EXPORT_MB:.0f} MB; Python heap peak "
           f"{traced['traced_mb']:.1f} MB by tracemalloc) {'OK' if ok else 'MISSED'}")
@@ -188,6 +203,7 @@ def bench_approval() -> bool:
     finally:
         services.close()
         server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
     created = sum(1 for u in portal.users.values() if u.email.startswith("new"))
     bound = math.ceil(CARDS / 50)
     ok = created == CARDS and len(decision.approved) == CARDS and requests_used <= TARGET_RATIO * bound

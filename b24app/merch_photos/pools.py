@@ -13,8 +13,8 @@ from zoneinfo import available_timezones
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..org.models import OrgDepartment
-from ..org.queries import department, store_manager, stores
+from ..org.models import OrgDepartment, OrgUser
+from ..org.queries import stores
 from ..org.structure import path_ids
 from .models import MODE_CITY, MODE_SELECTION, MerchPool, MerchSettings
 
@@ -68,42 +68,60 @@ def get_settings(session: Session, portal_id: int) -> MerchSettings:
     return row
 
 
-def city_of(session: Session, portal_id: int, store: OrgDepartment) -> tuple[int, str]:
-    """Return (city department ID, name): the nearest ancestor named as the store's city."""
+def _department_names(session: Session, portal_id: int) -> dict[int, tuple[str, bool]]:
+    """Return {department ID: (name, active)} of the portal, in one query."""
+    return {b24_id: (name, bool(active)) for b24_id, name, active in session.execute(
+        select(OrgDepartment.b24_id, OrgDepartment.name, OrgDepartment.active).where(
+            OrgDepartment.portal_id == portal_id))}
+
+
+def _city(store: OrgDepartment, names: dict[int, tuple[str, bool]]) -> tuple[int, str]:
     ancestors = path_ids(store.path)[:-1]
     if store.city:
-        rows: dict[int, str] = {b24_id: name for b24_id, name in session.execute(
-            select(OrgDepartment.b24_id, OrgDepartment.name).where(
-                OrgDepartment.portal_id == portal_id, OrgDepartment.b24_id.in_(ancestors)))}
         for ancestor in reversed(ancestors):
-            if rows.get(ancestor) == store.city:
+            if names.get(ancestor, ("", False))[0] == store.city:
                 return ancestor, store.city
     parent = store.parent_b24_id or store.b24_id
-    found = department(session, portal_id, parent)
-    return parent, (found.name if found is not None else store.city)
+    name, active = names.get(parent, (store.city, False))
+    return parent, (name if active else store.city)
+
+
+def city_of(session: Session, portal_id: int, store: OrgDepartment) -> tuple[int, str]:
+    """Return (city department ID, name): the nearest ancestor named as the store's city."""
+    return _city(store, _department_names(session, portal_id))
 
 
 def cities(session: Session, portal_id: int) -> list[City]:
     """Return every city that has stores, with its store count, by name."""
+    names = _department_names(session, portal_id)
     counts: dict[tuple[int, str], int] = {}
     for store in stores(session, portal_id):
-        key = city_of(session, portal_id, store)
+        key = _city(store, names)
         counts[key] = counts.get(key, 0) + 1
     return sorted((City(cid, name, n) for (cid, name), n in counts.items()),
                   key=lambda c: (c.name, c.id))
 
 
 def pool_stores(session: Session, pool: MerchPool) -> list[PoolStore]:
-    """Return the pool's current stores with their city and manager (None when vacant)."""
+    """Return the pool's current stores with their city and manager (None when vacant).
+
+    The org model is read in three queries whatever the pool's size (the board renders it).
+    """
     chosen = set(pool.city_ids if pool.mode == MODE_CITY else pool.store_ids)
-    result: list[PoolStore] = []
+    names = _department_names(session, pool.portal_id)
+    picked: list[tuple[OrgDepartment, int, str]] = []
     for store in stores(session, pool.portal_id):
-        city_id, city_name = city_of(session, pool.portal_id, store)
-        wanted = city_id if pool.mode == MODE_CITY else store.b24_id
-        if wanted in chosen:
-            result.append(PoolStore(store.b24_id, store.name, city_id, city_name,
-                                    store_manager(session, pool.portal_id, store.b24_id)))
-    return result
+        city_id, city_name = _city(store, names)
+        if (city_id if pool.mode == MODE_CITY else store.b24_id) in chosen:
+            picked.append((store, city_id, city_name))
+    heads = {s.head_user_id for s, _, _ in picked if s.head_user_id is not None}
+    active = set(session.scalars(select(OrgUser.b24_id).where(
+        OrgUser.portal_id == pool.portal_id, OrgUser.active.is_(True),
+        OrgUser.b24_id.in_(sorted(heads))))) if heads else set()
+    # Vacant, or the head was dismissed: no manager (as org.queries.store_manager says).
+    return [PoolStore(s.b24_id, s.name, city_id, city_name,
+                      s.head_user_id if s.head_user_id in active else None)
+            for s, city_id, city_name in picked]
 
 
 def pools_of(session: Session, portal_id: int, merchandiser_id: int | None = None) -> list[MerchPool]:

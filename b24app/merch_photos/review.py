@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from ..org.queries import user
+from ..org.models import OrgUser
 from .calendar import IsoWeek
 from .models import STATUS_ACCEPTED, MerchPhoto, MerchPool, MerchWeekTask
 from .pools import pool_stores
@@ -111,11 +111,13 @@ def board(session: Session, pool: MerchPool, week: IsoWeek, now: datetime) -> Bo
     deadline = next((t.deadline for t in tasks.values() if t.deadline), None)
     past = deadline is not None and now >= deadline
     rows: list[StoreRow] = []
+    manager_ids = sorted({t.manager_id for t in tasks.values() if t.manager_id})
+    managers = {u.b24_id: u.full_name for u in session.scalars(select(OrgUser).where(
+        OrgUser.portal_id == pool.portal_id, OrgUser.b24_id.in_(manager_ids)))}
     for store in pool_stores(session, pool):
         task = tasks.get(store.store_id)
-        manager = user(session, pool.portal_id, task.manager_id or 0) if task else None
         row = StoreRow(store.store_id, store.name, store.city_name,
-                       manager.full_name if manager is not None else "", task)
+                       managers.get(task.manager_id or 0, "") if task else "", task)
         if task is not None:
             due = task.deadline
             row.photos = photos.get(int(task.task_id or 0), [])
