@@ -42,10 +42,14 @@ def create_app(settings: Settings | None = None, services: Any = None) -> Flask:
 
 
 def configure_logging(settings: Settings) -> None:
-    """Log to stderr; keep fast-bitrix24 quiet (it logs request params and whole responses)."""
+    """Log to stderr; keep libraries that log request data (parameters, tokens) quiet."""
     logging.basicConfig(level=settings.log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("fast_bitrix24").setLevel(logging.WARNING)
+    # Access lines carry the page token (?t=...) of every request: keep them out of the log.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # A run skipped because the previous one is still going is normal (max_instances=1).
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
 
 def _load_settings_or_exit() -> Settings:

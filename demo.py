@@ -111,9 +111,11 @@ def run_demo(base: Settings, stores: int = 250) -> None:
         services = build_services(settings)
         web = make_server("127.0.0.1", app_port, create_app(settings, services), threaded=True)
         threading.Thread(target=web.serve_forever, daemon=True, name="web").start()
+        install_app(sandbox_url, registration["client_id"])
+        print("Installing the app into the portal and reading its org structure …", flush=True)
+        prepare_demo_portal(services)
         scheduler = build_background_scheduler(services)
         scheduler.start()
-        install_app(sandbox_url, registration["client_id"])
         print(_banner(sandbox_url, app_url), flush=True)
         while sandbox.poll() is None:
             time.sleep(1)
@@ -126,6 +128,44 @@ def run_demo(base: Settings, stores: int = 250) -> None:
             sandbox.wait(timeout=15)
         except subprocess.TimeoutExpired:
             sandbox.kill()
+
+
+DEMO_TEMPLATE = {
+    "name": "Открытие смены",
+    "items": [
+        {"title": "Включить свет и музыку в торговом зале"},
+        {"title": "Проверить кассу и размен", "important": True},
+        {"title": "Проверить выкладку витрины", "photo": True},
+        {"title": "Убрать торговый зал и примерочные"},
+        {"title": "Проверить ценники на новой коллекции"},
+        {"title": "Провести пятиминутку с продавцами"},
+    ],
+}
+
+
+def prepare_demo_portal(services: Any) -> None:
+    """Bind the app, sync the org, and give every store a daily opening checklist (first run only).
+
+    The demo schedule opens the task at 00:05 and closes it at 23:00 store time, so whoever
+    tries the demo, at any hour, finds today's tasks in the managers' lists.
+    """
+    from b24app.portals import active_portals
+    from b24app.store_opening.schedule_admin import ScheduleChange, bulk_apply
+    from b24app.store_opening.templates_admin import import_templates, template_by_name
+    from b24app.org.queries import stores
+    from jobs.scheduler import run_job
+
+    for job in ("events_inbox", "portal_setup", "org_sync", "work_queue"):
+        run_job(services, job, services.clock.now())
+    with services.session_factory.begin() as session:
+        for portal in active_portals(session):
+            if template_by_name(session, portal.id, DEMO_TEMPLATE["name"]) is not None:
+                continue
+            template = import_templates(session, portal.id, [DEMO_TEMPLATE], services.clock.now())[0]
+            store_ids = [store.b24_id for store in stores(session, portal.id)]
+            bulk_apply(session, portal.id, store_ids, ScheduleChange(
+                enabled=True, template_id=template.id, frequency="daily",
+                create_at="00:05", deadline="23:00"), services.clock.now())
 
 
 def _reuse_or_register(record: Path, sandbox_url: str, app_url: str) -> dict[str, Any]:
@@ -146,9 +186,11 @@ def _banner(sandbox_url: str, app_url: str) -> str:
     return "\n".join([
         "",
         "Store Ops demo is running.",
-        f"  Portal (sandbox Bitrix24): {sandbox_url}/   ← open this, pick a user, use the left menu",
-        f"  App (embedded pages):      {app_url}/",
-        f"  Portal control API:        {sandbox_url}/_sandbox/info",
+        f"  Open the portal: {sandbox_url}/",
+        "  Pick a user (the first one is the portal admin) and use the app's items in the left menu,",
+        "  exactly as inside Bitrix24. Store managers, HR officers and merchandisers are in the list too.",
+        f"  The app itself:  {app_url} (its pages open inside the portal)",
+        f"  Portal control:  {sandbox_url}/_sandbox/info (clock, faults, statistics)",
         "Ctrl+C stops everything.",
         "",
     ])

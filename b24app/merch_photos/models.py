@@ -98,6 +98,8 @@ class MerchWeekTask(Base):
     photo_count: Mapped[int] = mapped_column(default=0)          # as last seen by the board
     reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     created_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # COMMENTS_COUNT when the task's comments were last read for photos (re-read on change).
+    comments_seen: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class MerchPhoto(Base):
@@ -110,7 +112,8 @@ class MerchPhoto(Base):
     portal_id: Mapped[int] = mapped_column(ForeignKey("portal.id", ondelete="CASCADE"))
     attachment_id: Mapped[int]
     week_task_id: Mapped[int]          # Bitrix24 ID of the store's week task
-    subtask_id: Mapped[int]
+    subtask_id: Mapped[int]            # the task holding it: a subtask, or the week task
+    comment_id: Mapped[int | None] = mapped_column(nullable=True)   # posted with this comment
     name: Mapped[str] = mapped_column(String(255), default="")
     size: Mapped[int] = mapped_column(default=0)
     uploaded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -64,6 +65,15 @@ def store_page(session: Session, caller: Caller, store: OrgDepartment) -> StoreP
                      task=actualization.latest_task(session, caller.portal_id, store.b24_id),
                      can_edit=can_edit_store(caller, store.b24_id),
                      pending_user_ids={c.target_user_id for c in cards if c.target_user_id})
+
+
+def display_date(iso: str | None) -> str:
+    """Return an ISO date (as the org model and the cards keep it) as DD.MM.YYYY; "" if none."""
+    text = (iso or "")[:10]
+    try:
+        return date.fromisoformat(text).strftime("%d.%m.%Y") if text else ""
+    except ValueError:
+        return text
 
 
 def people_names(session: Session, portal_id: int, user_ids: set[int]) -> dict[int, str]:

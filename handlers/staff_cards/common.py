@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from b24app.staff_cards import nonces
 from b24app.staff_cards.cards import NotAllowed
+from b24app.staff_cards.pages import display_date
 from b24app.wiring import Services
 
 from ..auth import page_url
@@ -69,7 +70,7 @@ def _helpers() -> dict[str, Any]:
         value = nonces.issue(services().settings.secret_key, token) if token else ""
         return Markup(f'<input type="hidden" name="{nonces.NONCE_FIELD}" value="{escape(value)}">')
 
-    return {"staff_nonce_field": staff_nonce_field}
+    return {"staff_nonce_field": staff_nonce_field, "staff_date": display_date}
 
 
 @bp.errorhandler(NotAllowed)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from b24app.merch_photos import thumbnail_job
 from b24app.merch_photos.calendar import IsoWeek
+from b24app.merch_photos.discovery import discover_photos
 from b24app.merch_photos.models import MerchPhoto, MerchPool, MerchWeekTask
 from b24app.merch_photos.reminders import reminder_tick
 from b24app.merch_photos.review import board
@@ -128,3 +129,53 @@ def test_a_file_that_is_not_an_image_is_given_up_once_and_shown_as_unavailable(
         data = board(session, pool_row, WEEK, MONDAY)
     [view] = [p for r in data.rows for p in r.photos]
     assert view.unavailable and not view.pending and data.pending_photos == 0
+
+
+def test_more_subtasks_than_one_page_are_all_read(merch_env: MerchEnv) -> None:
+    pool = merch_env.make_pool([MOSCOW])
+    build_week(merch_env.services, pool, WEEK, MONDAY)
+    week_task = int(_row(merch_env, 8).task_id or 0)
+    admin = WebhookClient(merch_env.sandbox.admin_webhook)
+    picture = admin.call("disk.folder.uploadfile", {
+        "id": merch_env.folder_id, "data": {"NAME": "p.jpg"},
+        "fileContent": ["p.jpg", base64.b64encode(jpeg()).decode("ascii")]})
+    commands = {f"t{i}": "tasks.task.add?" + "&".join([
+        f"fields[TITLE]=photo{i}", f"fields[PARENT_ID]={week_task}",
+        f"fields[RESPONSIBLE_ID]={merch_env.manager_of(8)}",
+        f"fields[UF_TASK_WEBDAV_FILES][0]=n{picture['ID']}"]) for i in range(57)}
+    for start in (0, 50):
+        admin.call("batch", {"halt": 0, "cmd": dict(list(commands.items())[start:start + 50])})
+    with merch_env.session_factory() as session:
+        tasks = list(session.scalars(select(MerchWeekTask)))
+    found = discover_photos(merch_env.services, merch_env.portal_id, tasks, MONDAY)
+    assert found.new == 57
+    assert _row(merch_env, 8).photo_count == 57
+
+
+def test_photos_posted_in_a_comment_on_the_week_task_count_and_comments_are_reread_on_change(
+        merch_env: MerchEnv) -> None:
+    pool = merch_env.make_pool([MOSCOW])
+    build_week(merch_env.services, pool, WEEK, MONDAY)
+    week_task = int(_row(merch_env, 8).task_id or 0)
+    manager = merch_env.as_user(merch_env.manager_of(8))
+    uploaded = manager.call("disk.folder.uploadfile", {
+        "id": merch_env.folder_id, "data": {"NAME": "polka.jpg"},
+        "fileContent": ["polka.jpg", base64.b64encode(jpeg((5, 200, 5))).decode("ascii")]})
+    manager.call("task.commentitem.add", [week_task, {"POST_MESSAGE": "Фотоотчёт",
+                                                      "UF_FORUM_MESSAGE_DOC": [f"n{uploaded['ID']}"]}])
+    with merch_env.session_factory() as session:
+        tasks = list(session.scalars(select(MerchWeekTask)))
+    assert discover_photos(merch_env.services, merch_env.portal_id, tasks, MONDAY).new == 1
+    [photo] = _photos(merch_env)
+    assert (photo.week_task_id, photo.name) == (week_task, "polka.jpg") and photo.comment_id
+    assert _row(merch_env, 8).photo_count == 1
+    client = merch_env.services.bitrix.for_portal(merch_env.portal_id)
+    sent = client.requests_sent
+    assert discover_photos(merch_env.services, merch_env.portal_id, tasks, MONDAY).new == 0
+    assert client.requests_sent - sent == 1                # count unchanged: comments not read
+    merch_env.as_user(merch_env.merchandiser).call("task.commentitem.add", [week_task, {"POST_MESSAGE": "Вижу"}])
+    sent = client.requests_sent
+    found = discover_photos(merch_env.services, merch_env.portal_id, tasks, MONDAY)
+    assert (found.new, found.gone) == (0, 0) and client.requests_sent - sent == 2
+    assert _row(merch_env, 8).photo_count == 1
+    assert thumbnails_tick(merch_env.services, MONDAY) == 1

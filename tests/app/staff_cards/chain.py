@@ -29,6 +29,7 @@ HR_ALL, HR_KZ = 200, 201
 HR_DEPARTMENT = 5
 KAZAKHSTAN = 6
 HOOK = "staffcardshook001"
+HIRED = "2019-03-01"        # everyone's UF_EMPLOYMENT_DATE
 
 DEPARTMENTS = [(1, "Сеть", None, 100), (2, "Россия", 1, 101), (3, "Центр", 2, 102),
                (4, "Москва", 3, 103), (STORE_A, "Магазин Тверская", 4, MANAGER_A),
@@ -70,7 +71,8 @@ def seed_org(session: Session, portal_id: int) -> None:
         session.add(OrgUser(portal_id=portal_id, b24_id=user_id, name=first, last_name=last,
                             email=email_of(user_id), work_position=position,
                             position_key=position_key(position), departments=departments,
-                            active=active, personal_mobile="+79990000000"))
+                            active=active, personal_mobile="+79990000000",
+                            employment_date=HIRED))
         if active:
             for dept in departments:
                 session.add(OrgMembership(portal_id=portal_id, department_b24_id=dept,
@@ -98,7 +100,8 @@ def chain_portal() -> Portal:
         portal.users[user_id] = User(id=user_id, email=email_of(user_id), name=first,
                                      last_name=last, work_position=position,
                                      departments=departments, active=active,
-                                     is_admin=user_id == 1, date_register=registered)
+                                     is_admin=user_id == 1, date_register=registered,
+                                     extra={"UF_EMPLOYMENT_DATE": f"{HIRED}T00:00:00+03:00"})
     portal.next_ids.update({"department": 20, "user": 300})
     portal.webhooks[HOOK] = Webhook(code=HOOK, user_id=1, scopes=[])
     return portal

@@ -1,18 +1,23 @@
 """Fixtures: the chain in the org model and page callers (manager, HR, clerk) built from it."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable, Iterator
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
 import b24app.staff_cards.kinds  # noqa: F401 - registers the work kinds
+from b24app.models import Portal
 from b24app.page_auth import PageSession
 from b24app.roles import Caller, caller_for
+from tests.sandbox.conftest import StartSandbox, start_sandbox  # noqa: F401 - fixture
 
-from .chain import USERS, seed_org
+from .chain import HOOK, USERS, chain_portal, seed_org
+from .pages_env import Pages
 
 CallerFor = Callable[..., Caller]
+PageFor = Callable[..., Pages]
 
 
 @pytest.fixture
@@ -43,3 +48,18 @@ def caller(session_factory: sessionmaker[Session], org: int) -> CallerFor:
         with session_factory() as session:
             return caller_for(session, PageSession(org, user_id, admin, lang))
     return make
+
+
+@pytest.fixture
+def pages(start_sandbox: StartSandbox, make_services: Callable[..., Any],
+          session_factory: sessionmaker[Session], org: int) -> Iterator[PageFor]:
+    """Return ``pages(user_id, admin=False)``: the real app as that user, the chain in a sandbox."""
+    handle = start_sandbox(chain_portal())
+    with session_factory.begin() as session:
+        portal = session.get(Portal, org)
+        assert portal is not None
+        portal.webhook_url = f"{handle.base_url}/rest/1/{HOOK}/"
+    services = make_services()
+    from app import create_app
+    client: FlaskClient = create_app(services.settings, services).test_client()
+    yield lambda user_id, admin=False: Pages(client, services, org, user_id, admin)

@@ -6,9 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from b24app.page_auth import PageSession, PageTokens
+from b24app.staff_cards.models import StaffCard
 from b24app.wiring import Services
+
+from .chain import STORE_A
 
 NONCE_RE = re.compile(r'name="nonce" value="([^"]+)"')
 
@@ -46,3 +51,18 @@ class Pages:
                 **(data or {})}
         answer = self.client.post(path, data=form)
         return answer.status_code, answer.headers.get("Location", answer.get_data(as_text=True))
+
+
+def new_hire(**changes: str) -> dict[str, str]:
+    """Return a valid new-hire form for store A, with ``changes``."""
+    form = {"last_name": "Новикова", "first_name": "Ольга", "email": "olga@example.com",
+            "mobile": "+7 916 000-11-22", "position": "Кассир", "store_id": str(STORE_A),
+            "employment_date": "2026-12-07"}
+    form.update(changes)
+    return form
+
+
+def cards_in(session_factory: sessionmaker[Session]) -> list[StaffCard]:
+    """Return every card, oldest first."""
+    with session_factory() as session:
+        return list(session.scalars(select(StaffCard).order_by(StaffCard.id)))

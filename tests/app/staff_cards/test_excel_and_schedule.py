@@ -40,6 +40,9 @@ def test_division_export_marks_pending_changes_and_writes_real_dates(
     birth = sheet.cell(row=[r[header.index("Фамилия")] for r in values].index("Новикова") + 1,
                        column=header.index("Дата рождения") + 1)
     assert birth.value == datetime(1990, 5, 1) and birth.number_format == "DD.MM.YYYY"
+    hired = header.index("Дата приёма")
+    assert by_name["Новикова"][hired] == datetime(2026, 12, 7)          # from the pending card
+    assert by_name["Абаев"][hired] == datetime(2019, 3, 1)              # from the portal
 
 
 def test_file_names_are_safe_and_dated() -> None:

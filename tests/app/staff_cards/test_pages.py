@@ -2,52 +2,19 @@
 HR-only approval; forged and replayed form posts refused."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from io import BytesIO
-from typing import Any, Callable, Iterator
 
-import pytest
-from flask.testing import FlaskClient
 from openpyxl import load_workbook
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from b24app.models import Portal
-from b24app.staff_cards.models import APPROVED, PENDING, REJECTED, StaffCard
-from tests.sandbox.conftest import StartSandbox, start_sandbox  # noqa: F401 - fixture
+from b24app.staff_cards.models import APPROVED, PENDING, REJECTED
 
-from .chain import (HOOK, HR_ALL, HR_KZ, MANAGER_A, MANAGER_B, SELLER_A, SELLER_B, STORE_A,
-                    STORE_B, STORE_KZ, chain_portal)
-from .pages_env import Pages
-
-PageFor = Callable[..., Pages]
-
-
-@pytest.fixture
-def pages(start_sandbox: StartSandbox, make_services: Callable[..., Any],
-          session_factory: sessionmaker[Session], org: int) -> Iterator[PageFor]:
-    handle = start_sandbox(chain_portal())
-    with session_factory.begin() as session:
-        portal = session.get(Portal, org)
-        assert portal is not None
-        portal.webhook_url = f"{handle.base_url}/rest/1/{HOOK}/"
-    services = make_services()
-    from app import create_app
-    client: FlaskClient = create_app(services.settings, services).test_client()
-    yield lambda user_id, admin=False: Pages(client, services, org, user_id, admin)
-
-
-def new_hire(**changes: str) -> dict[str, str]:
-    form = {"last_name": "Новикова", "first_name": "Ольга", "email": "olga@example.com",
-            "mobile": "+7 916 000-11-22", "position": "Кассир", "store_id": str(STORE_A),
-            "employment_date": "2026-12-07"}
-    form.update(changes)
-    return form
-
-
-def cards_in(session_factory: sessionmaker[Session]) -> list[StaffCard]:
-    with session_factory() as session:
-        return list(session.scalars(select(StaffCard).order_by(StaffCard.id)))
-
+from .chain import (HR_ALL, HR_KZ, MANAGER_A, MANAGER_B, SELLER_A, SELLER_B, STORE_A, STORE_B,
+                    STORE_KZ)
+from .conftest import PageFor
+from .pages_env import cards_in, new_hire
+from .test_cards import NOW
 
 def test_menu_entry_sends_managers_to_their_store_and_hr_to_review(pages: PageFor) -> None:
     assert "/app/staff/store/10" in pages(MANAGER_A).get("/app/staff")[1]
@@ -89,7 +56,10 @@ def test_manager_of_store_a_cannot_see_or_change_store_b(
                  f"/app/staff/store/{STORE_B}/export.xlsx", f"/app/staff/cards/{theirs.id}/amend",
                  f"/app/staff/store/{STORE_A}/card/change?user={SELLER_B}",
                  f"/app/staff/store/{STORE_A}/card/dismissal?user={SELLER_B}",
-                 "/app/staff/review", "/app/staff/division/export.xlsx", "/app/staff/audit"):
+                 "/app/staff/review", "/app/staff/division/export.xlsx", "/app/staff/audit",
+                 "/app/staff/audit/export.xlsx", "/app/staff/actualization",
+                 f"/app/staff/store/{STORE_B}/card/change?user={SELLER_B}",
+                 "/app/staff/store/999", "/app/staff/store/999/export.xlsx"):
         path, _, query = path.partition("?")
         extra = dict([query.split("=")]) if query else {}
         assert manager.get(path, **extra)[0] == 403, path
@@ -177,3 +147,79 @@ def test_exports_are_real_workbooks_within_scope(pages: PageFor) -> None:
     rows = list(load_workbook(BytesIO(answer.data)).active.iter_rows(values_only=True))
     assert rows[0][:3] == ("Регион", "Город", "Магазин")
     assert {r[2] for r in rows[1:]} == {"Магазин Абая"}
+
+
+def test_store_page_shows_the_employment_date(pages: PageFor) -> None:
+    status, body = pages(MANAGER_A).get(f"/app/staff/store/{STORE_A}")
+    assert status == 200 and 'class="hide-narrow employment-date">01.03.2019<' in body
+    status, body = pages(MANAGER_A).get(f"/app/staff/store/{STORE_A}/card/change", user=SELLER_A)
+    assert 'name="employment_date" value="2019-03-01"' in body
+
+
+def test_audit_log_and_its_export_stay_within_the_division(
+        pages: PageFor, session_factory: sessionmaker[Session]) -> None:
+    form_page = f"/app/staff/store/{STORE_A}/card/new"
+    pages(MANAGER_A).post(form_page, new_hire(), nonce_page=form_page)
+    card = cards_in(session_factory)[0]
+    hr = pages(HR_ALL)
+    hr.post(f"/app/staff/cards/{card.id}/reject", {"reason": "Нет документов"})
+    status, body = hr.get("/app/staff/audit")
+    assert status == 200 and "Нет документов" in body and "Новикова" in body
+    answer = hr.client.get("/app/staff/audit/export.xlsx", query_string={"t": hr.token})
+    assert answer.status_code == 200 and "filename*=UTF-8''" in answer.headers["Content-Disposition"]
+    sheet = load_workbook(BytesIO(answer.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert sheet.freeze_panes == "A2" and rows[0][:3] == ("Когда", "Кто", "Действие")
+    actions = {(r[2], r[3]) for r in rows[1:]}
+    assert ("отклонена", "Новикова Ольга") in actions and ("создана", "Новикова Ольга") in actions
+    assert sheet["A2"].number_format == "DD.MM.YYYY HH:MM"
+    assert any("Нет документов" in (r[6] or "") for r in rows[1:])
+    hr_kz = pages(HR_KZ)
+    assert "Новикова" not in hr_kz.get("/app/staff/audit")[1]
+    answer = hr_kz.client.get("/app/staff/audit/export.xlsx", query_string={"t": hr_kz.token})
+    assert len(list(load_workbook(BytesIO(answer.data)).active.iter_rows(values_only=True))) == 1
+    manager = pages(MANAGER_A)
+    assert manager.client.get("/app/staff/audit/export.xlsx",
+                              query_string={"t": manager.token}).status_code == 403
+
+
+def test_hr_overview_lists_overdue_tasks_by_region(pages: PageFor, org: int,
+                                                   session_factory: sessionmaker[Session]) -> None:
+    from b24app.staff_cards import actualization
+    with session_factory.begin() as session:
+        assert actualization.plan_tasks(session, org, NOW, "ru") == 3
+    manager_b = pages(MANAGER_B)
+    manager_b.post(f"/app/staff/store/{STORE_B}/confirm", {}, nonce_page=f"/app/staff/store/{STORE_B}")
+    manager_b.services.clock.set(datetime(2026, 12, 12, tzinfo=timezone.utc))  # past every deadline
+    hr = pages(HR_ALL)
+    status, body = hr.get("/app/staff/actualization")
+    assert status == 200 and "<h2>Центр" in body and "<h2>Юг" in body
+    assert body.count('class="red overdue"') == 2                           # store A and Абая
+    assert f'class="red overdue" data-store-id="{STORE_A}"' in body
+    assert f'class="" data-store-id="{STORE_B}"' in body                    # confirmed in time
+    status, body = pages(HR_KZ).get("/app/staff/actualization")
+    assert "<h2>Юг" in body and "Центр" not in body
+    assert pages(MANAGER_A).get("/app/staff/actualization")[0] == 403
+    status, body = hr.post("/app/staff/actualization", {"enabled": "1", "day_of_month": "31",
+                                                       "deadline_days": "5"},
+                           nonce_page="/app/staff/actualization")
+    assert status == 400 and "field-error" in body
+
+
+def test_hr_posts_are_refused_outside_the_division_and_when_replayed(
+        pages: PageFor, session_factory: sessionmaker[Session]) -> None:
+    form_page = f"/app/staff/store/{STORE_A}/card/new"
+    pages(MANAGER_A).post(form_page, new_hire(), nonce_page=form_page)
+    card = cards_in(session_factory)[0]
+    hr_kz = pages(HR_KZ)
+    assert hr_kz.post(f"/app/staff/cards/{card.id}/reject", {"reason": "чужая"})[0] == 403
+    assert hr_kz.get(f"/app/staff/cards/{card.id}/amend")[0] == 403            # HR never edits
+    hr = pages(HR_ALL)
+    nonce = hr.nonce()
+    assert hr.post("/app/staff/review/approve", {"card_id": str(card.id)}, nonce=nonce)[0] == 303
+    assert hr.post("/app/staff/review/approve", {"card_id": str(card.id)}, nonce=nonce)[0] == 409
+    # A token of another user does not make a post that user's.
+    answer = hr.client.post("/app/staff/review/approve", data={
+        "t": pages(MANAGER_A).token, "csrf": hr.csrf, "nonce": hr.nonce(), "card_id": str(card.id)})
+    assert answer.status_code == 403
+    assert cards_in(session_factory)[0].status == APPROVED
