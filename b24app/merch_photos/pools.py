@@ -135,13 +135,21 @@ def pools_of(session: Session, portal_id: int, merchandiser_id: int | None = Non
 def save_pool(session: Session, portal_id: int, *, name: str, merchandiser_id: int, mode: str,
               ids: list[int], time_zone: str, now: datetime,
               pool_id: int | None = None) -> MerchPool:
-    """Create or update a pool; raise ValueError on a bad mode, zone or empty name."""
+    """Create or update a pool; raise ValueError on bad input or a store another pool covers."""
     if mode not in (MODE_CITY, MODE_SELECTION):
         raise ValueError("mode")
     if not name.strip():
         raise ValueError("name")
     if time_zone not in valid_time_zones():
         raise ValueError("time_zone")
+    wanted = MerchPool(portal_id=portal_id, mode=mode,
+                       city_ids=sorted(set(ids)) if mode == MODE_CITY else [],
+                       store_ids=sorted(set(ids)) if mode == MODE_SELECTION else [])
+    # A store has one week task a week (unique per store and week), so it can be in one pool.
+    mine = {s.store_id for s in pool_stores(session, wanted)}
+    for other in pools_of(session, portal_id):
+        if other.id != pool_id and mine & {s.store_id for s in pool_stores(session, other)}:
+            raise ValueError("overlap")
     pool = session.get(MerchPool, pool_id) if pool_id is not None else None
     if pool is None or pool.portal_id != portal_id:
         pool = MerchPool(portal_id=portal_id, created_at=now)
@@ -149,8 +157,7 @@ def save_pool(session: Session, portal_id: int, *, name: str, merchandiser_id: i
     pool.name = name.strip()
     pool.merchandiser_id = merchandiser_id
     pool.mode = mode
-    pool.city_ids = sorted(set(ids)) if mode == MODE_CITY else []
-    pool.store_ids = sorted(set(ids)) if mode == MODE_SELECTION else []
+    pool.city_ids, pool.store_ids = wanted.city_ids, wanted.store_ids
     pool.time_zone = time_zone
     pool.active = True
     session.flush()

@@ -125,7 +125,11 @@ def _form_for(kind: str, form: Mapping[str, str], current: dict[str, Any]) -> di
         merged = {k: str(v or "") for k, v in current.items()}
         merged["dismissal_date"] = str(form.get("dismissal_date", ""))
         return merged
-    return {k: str(v) for k, v in form.items()}
+    merged = {k: str(v) for k, v in form.items()}
+    if not merged.get("employment_date", "").strip() and current.get("employment_date"):
+        # The portal cannot clear a hire date (approval sends no empty one): blank keeps it.
+        merged["employment_date"] = str(current["employment_date"])
+    return merged
 
 
 def create_card(session: Session, caller: Caller, kind: str, store_id: int,

@@ -33,7 +33,7 @@ DAY_ZERO, MARCH_1900 = date(1899, 12, 30), date(1900, 3, 1)
 
 def xml_text(value: str) -> str:
     """Escape text for an XML element, without the characters XML 1.0 cannot carry."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL_TEXT]
+    text: str = ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL_TEXT]
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

@@ -104,12 +104,12 @@ def test_hr_rejects_one_and_bulk_approves_the_rest(portal_app: LiveApp, browser_
     row = frame.locator("table#cards tr", has_text="Отказов")
     row.locator("input[name=reason]").fill("Нет документов")
     row.get_by_role("button", name="Отклонить").click()
-    frame.locator("#notice").wait_for()
+    frame.locator("#notice", has_text="Карточка отклонена").wait_for()
     assert frame.locator("table#cards tr", has_text="Отказов").count() == 0
     for card_id in (hire, leave):
         frame.locator(f"table#cards tr[data-card-id='{card_id}'] input[type=checkbox]").check()
     frame.locator("#approve-selected").click()
-    frame.locator("#notice").wait_for()
+    frame.locator("#notice", has_text="Согласовано карточек: 2").wait_for()
     portal_app.settle(jobs=("work_queue",))
     users = portal_app.sandbox.rest("user.get", {"filter": {"EMAIL": "yes@example.com"}})["result"]
     assert users and users[0]["UF_DEPARTMENT"] == [store.id]
@@ -157,3 +157,53 @@ def test_another_stores_manager_sees_no_staff_in_the_tab(portal_app: LiveApp, br
     frame = browser_page.frame_locator("iframe")
     frame.locator("#not-actualization").wait_for()
     assert frame.locator("table#staff").count() == 0
+
+
+def test_manager_adds_and_hr_approves_inside_the_task_tab(portal_app: LiveApp, browser_page: Any) -> None:
+    hr = _hr_officer(portal_app)
+    store = _store(portal_app, 5)
+    portal_app.run_job("staff_cards_actualization")
+    portal_app.settle(jobs=("work_queue",))
+    from b24app.staff_cards.actualization import latest_task
+    with portal_app.services.session_factory() as session:
+        row = latest_task(session, portal_app.portal_id(), store.id)
+        assert row is not None and row.task_id is not None
+        task_id = row.task_id
+    # HR follows the task as an auditor, which is how it shows up in their task list.
+    portal_app.sandbox.rest("tasks.task.update", {"taskId": task_id, "fields": {"AUDITORS": [hr]}})
+    _card(portal_app, store, NEW, None, {"last_name": "Отклонова", "first_name": "Ия",
+                                          "email": "tab.no@example.com", "position": "Кассир",
+                                          "store_id": str(store.id), "employment_date": "2026-12-07"})
+
+    # The manager adds someone without leaving the task.
+    browser_page.goto(f"{portal_app.sandbox.base_url}/ui/u/{store.manager}/tasks/{task_id}")
+    browser_page.get_by_role("link", name=TAB).click()
+    frame = browser_page.frame_locator("iframe")
+    frame.locator("#add-employee").click()
+    frame.locator("#f-last_name").fill("Вкладкина")
+    frame.locator("#f-first_name").fill("Яна")
+    frame.locator("#f-email").fill("tab.yes@example.com")
+    frame.locator("#f-position").fill("Продавец-консультант")
+    frame.locator("#f-employment_date").fill("2026-12-07")
+    frame.locator("#save-card").click()
+    frame.locator("#notice").wait_for()
+    assert frame.locator("table#cards tr.pending", has_text="Вкладкина").count() == 1
+    assert frame.locator("#confirm-list").count() == 1 and frame.locator(".approve-one").count() == 0
+
+    # HR opens the same task and decides there.
+    browser_page.goto(f"{portal_app.sandbox.base_url}/ui/u/{hr}/tasks/{task_id}")
+    browser_page.get_by_role("link", name=TAB).click()
+    frame = browser_page.frame_locator("iframe")
+    frame.locator("table#cards tr", has_text="Вкладкина").get_by_role("button", name="Согласовать").click()
+    frame.locator("#notice", has_text="Согласовано карточек: 1").wait_for()
+    assert frame.locator("table#staff").count() == 1                      # still the task's tab
+    rejected = frame.locator("table#cards tr", has_text="Отклонова")
+    rejected.locator("input[name=reason]").fill("Нет трудовой книжки")
+    rejected.get_by_role("button", name="Отклонить").click()
+    frame.locator("#notice", has_text="Карточка отклонена").wait_for()
+    assert frame.locator("table#cards tr", has_text="Отклонова").count() == 0
+    assert frame.locator("#confirm-list").count() == 0                    # HR does not confirm
+    portal_app.settle(jobs=("work_queue",))
+    users = portal_app.sandbox.rest("user.get", {"filter": {"EMAIL": "tab.yes@example.com"}})["result"]
+    assert users and users[0]["UF_DEPARTMENT"] == [store.id]
+    assert not portal_app.sandbox.rest("user.get", {"filter": {"EMAIL": "tab.no@example.com"}})["result"]

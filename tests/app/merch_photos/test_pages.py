@@ -75,6 +75,10 @@ def test_settings_page_is_for_admins_and_saves_schedule_and_pools(merch_env: Mer
     assert admin.post("/app/merch/admin", {"form": "pool", "name": "Юг", "mode": "city",
                                            "merchandiser": str(merch_env.merchandiser),
                                            "cities": [str(MOSCOW)], "time_zone": "Europe/Moscow"})[0] == 303
+    status, html = admin.post("/app/merch/admin", {"form": "pool", "name": "Юг-2", "mode": "selection",
+                                                   "merchandiser": str(merch_env.merchandiser),
+                                                   "stores": ["8"], "time_zone": "Europe/Moscow"})
+    assert status == 400 and 'data-field="overlap"' in html       # store 8 is in "Юг" already
     assert admin.post("/app/merch/admin", {"form": "pool", "name": "Плохой", "mode": "city",
                                            "merchandiser": "5", "cities": [str(MOSCOW)],
                                            "time_zone": "Mars/Olympus"})[0] == 400

@@ -84,8 +84,10 @@ def test_weeks_two_weeks_old_or_accepted_are_not_open(merch_env: MerchEnv) -> No
     build_week(merch_env.services, pool, WEEK, MONDAY)
     with merch_env.session_factory() as session:
         assert len(open_week_tasks(session, merch_env.portal_id, MONDAY)) == 1
-        assert len(open_week_tasks(session, merch_env.portal_id, datetime(2026, 12, 8, 9, tzinfo=timezone.utc))) == 1
-        assert open_week_tasks(session, merch_env.portal_id, datetime(2026, 12, 15, 9, tzinfo=timezone.utc)) == []
+        next_week = datetime(2026, 12, 8, 9, tzinfo=timezone.utc)
+        two_weeks_on = datetime(2026, 12, 15, 9, tzinfo=timezone.utc)
+        assert len(open_week_tasks(session, merch_env.portal_id, next_week)) == 1
+        assert open_week_tasks(session, merch_env.portal_id, two_weeks_on) == []
     with merch_env.session_factory.begin() as session:
         for row in session.scalars(select(MerchWeekTask)):
             row.status = "accepted"
@@ -173,7 +175,8 @@ def test_photos_posted_in_a_comment_on_the_week_task_count_and_comments_are_rere
     sent = client.requests_sent
     assert discover_photos(merch_env.services, merch_env.portal_id, tasks, MONDAY).new == 0
     assert client.requests_sent - sent == 1                # count unchanged: comments not read
-    merch_env.as_user(merch_env.merchandiser).call("task.commentitem.add", [week_task, {"POST_MESSAGE": "Вижу"}])
+    merch_env.as_user(merch_env.merchandiser).call("task.commentitem.add",
+                                                   [week_task, {"POST_MESSAGE": "Вижу"}])
     sent = client.requests_sent
     found = discover_photos(merch_env.services, merch_env.portal_id, tasks, MONDAY)
     assert (found.new, found.gone) == (0, 0) and client.requests_sent - sent == 2
