@@ -39,3 +39,8 @@ def test_every_revision_descends_from_the_one_base() -> None:
     script = ScriptDirectory.from_config(alembic_config())
     revisions: list[Any] = list(script.walk_revisions())
     assert [r.revision for r in revisions if r.down_revision is None] == ["0001"]
+
+
+def test_the_history_is_one_line_with_one_head() -> None:
+    """A new revision goes on top of the current head, never beside it (no merge revisions)."""
+    assert len(ScriptDirectory.from_config(alembic_config()).get_heads()) == 1
