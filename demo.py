@@ -159,7 +159,7 @@ def prepare_demo_portal(services: Any) -> None:
         run_job(services, job, services.clock.now())
     with services.session_factory.begin() as session:
         for portal in active_portals(session):
-            if template_by_name(session, portal.id, DEMO_TEMPLATE["name"]) is not None:
+            if template_by_name(session, portal.id, str(DEMO_TEMPLATE["name"])) is not None:
                 continue
             template = import_templates(session, portal.id, [DEMO_TEMPLATE], services.clock.now())[0]
             store_ids = [store.b24_id for store in stores(session, portal.id)]

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from .bitrix.errors import B24Error
 from .bitrix.events import InboundEventPayload
-from .callers import verified_portal
+from .callers import verified_portal_id
 from .install import request_binding, uninstall
 from .models import InboundEvent, Portal
 from .own_writes import is_own_write
@@ -124,11 +124,16 @@ def accept_event(session: Session, payload: InboundEventPayload, now: datetime) 
 
     Raises ``CallerRejected`` (nothing stored) when the portal or its token is wrong.
     """
-    portal = verified_portal(session, payload.member_id, payload.application_token,
-                             require_active=False)
+    portal_id = verified_portal_id(session, payload.member_id, payload.application_token)
     key = dedupe_key(payload.event, payload.handler_id, payload.ts, payload.data)
-    stored = take_event(session, portal, payload.event, payload.data, key, payload.user_id, now)
-    return AcceptedEvent(portal.id, payload.event.upper(), stored)
+    event = payload.event.upper()
+    if event in UNINSTALL_EVENTS or event in UPDATE_EVENTS:
+        portal = session.get(Portal, portal_id)
+        assert portal is not None
+        stored = take_event(session, portal, event, payload.data, key, payload.user_id, now)
+    else:
+        stored = store_event(session, portal_id, event, payload.data, key, payload.user_id, now)
+    return AcceptedEvent(portal_id, event, stored)
 
 
 def take_event(session: Session, portal: Portal, event: str, data: Mapping[str, Any], key: str,

@@ -54,6 +54,7 @@ def one_real_delivery(make_live: Callable[..., LiveApp]) -> tuple[LiveApp, list[
     task_id = add_task_by_hand(live, "Событие")
     captured = live.app.extensions["captured_events"]
     form = wait_for(lambda: next((f for f in captured if ("data[FIELDS_AFTER][ID]", task_id) in f), None))
+    wait_for(lambda: any(row[1] == task_id for row in inbox(live)))     # captured before it is stored
     return live, form, task_id
 
 
