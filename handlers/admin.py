@@ -7,7 +7,10 @@ from flask import Blueprint, abort, g, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from b24app.admin_overview import admin_overview, ask_for_org_sync, retry_parked_item, settings_choices
+from b24app.org.admin import set_store_override, set_store_time_zone
+from b24app.org.queries import department as org_department
 from b24app.org.settings import OrgSettingsError, RolesAndStructure, get_org_settings, update_org_settings
+from b24app.org.timezones import time_zone_choices
 from b24app.roles import ADMIN
 
 from .auth import page, page_url
@@ -91,3 +94,32 @@ def _parse_settings_form(form: Mapping[str, Any]) -> RolesAndStructure:
         sender_department_ids=ids("sender_department_ids"),
         sender_positions=lines("sender_positions"),
         admins_may_send=form.get("admins_may_send") == "1")
+
+
+@bp.route("/app/admin/stores/<int:store_id>", methods=["GET", "POST"])
+@page(roles={ADMIN})
+def store(store_id: int) -> ResponseReturnValue:
+    """One store's time zone (default by city) and whether the department counts as a store."""
+    services = current_services()
+    portal_id = g.caller.portal_id
+    error = ""
+    if request.method == "POST":
+        zone = str(request.form.get("time_zone", "")).strip() or None
+        override = {"auto": None, "yes": True, "no": False}.get(str(request.form.get("is_store", "")))
+        if request.form.get("is_store") not in ("auto", "yes", "no"):
+            abort(400)
+        try:
+            with services.session_factory.begin() as session:
+                set_store_time_zone(session, portal_id, store_id, zone)
+                set_store_override(session, portal_id, store_id, override)
+            return redirect(page_url("admin.store", store_id=store_id, saved=1), code=303)
+        except LookupError:
+            abort(404)
+        except ValueError:
+            error = "time_zone"
+    with services.session_factory() as session:
+        department = org_department(session, portal_id, store_id)
+        if department is None:
+            abort(404)
+        return render_template("admin/store.html", department=department, zones=time_zone_choices(),
+                               error=error, saved=bool(request.args.get("saved")))

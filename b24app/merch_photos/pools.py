@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
-from zoneinfo import available_timezones
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,29 +14,11 @@ from sqlalchemy.orm import Session
 from ..org.models import OrgDepartment, OrgUser
 from ..org.queries import stores
 from ..org.structure import path_ids
+from ..org.timezones import valid_time_zones
 from .models import MODE_CITY, MODE_SELECTION, MerchPool, MerchSettings
 
 DEFAULT_PROJECT_NAME = "Мерчендайзинг: фотоотчёты"
 DEFAULT_TIME_ZONE = "Europe/Moscow"
-# Russia's zones west to east, offered first on the settings page (the chain's home market).
-COMMON_TIME_ZONES = ("Europe/Kaliningrad", "Europe/Moscow", "Europe/Samara", "Asia/Yekaterinburg",
-                     "Asia/Omsk", "Asia/Novosibirsk", "Asia/Krasnoyarsk", "Asia/Irkutsk",
-                     "Asia/Yakutsk", "Asia/Vladivostok", "Asia/Magadan", "Asia/Kamchatka")
-
-
-@cache
-def valid_time_zones() -> tuple[str, ...]:
-    """Return every IANA zone name zoneinfo knows, sorted (``Europe/Moscow``, ``UTC``...)."""
-    return tuple(sorted(available_timezones()))
-
-
-def time_zone_choices() -> tuple[list[str], list[str]]:
-    """Return (the common zones, every other zone) for the settings page's select."""
-    known = set(valid_time_zones())
-    common = [zone for zone in COMMON_TIME_ZONES if zone in known]
-    return common, [zone for zone in valid_time_zones() if zone not in set(common)]
-
-
 @dataclass(frozen=True)
 class PoolStore:
     """A store of a pool as the tree needs it."""

@@ -6,6 +6,7 @@ overridden per store by an admin. Names are matched casefolded with ё → е.
 """
 from __future__ import annotations
 
+from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 FALLBACK_TIME_ZONE = "Europe/Moscow"
@@ -82,3 +83,24 @@ def is_valid_time_zone(name: str) -> bool:
         return False
     ZoneInfo(name)
     return True
+
+
+# The chain's zones (Russia west to east, then Belarus and Kazakhstan), offered first on
+# settings pages; every other IANA zone follows them.
+COMMON_TIME_ZONES = ("Europe/Kaliningrad", "Europe/Moscow", "Europe/Samara", "Asia/Yekaterinburg",
+                     "Asia/Omsk", "Asia/Novosibirsk", "Asia/Krasnoyarsk", "Asia/Irkutsk",
+                     "Asia/Yakutsk", "Asia/Vladivostok", "Asia/Magadan", "Asia/Kamchatka",
+                     "Europe/Minsk", "Asia/Almaty", "Asia/Oral")
+
+
+@cache
+def valid_time_zones() -> tuple[str, ...]:
+    """Return every IANA zone name zoneinfo knows, sorted (``Europe/Moscow``, ``UTC``...)."""
+    return tuple(sorted(available_timezones()))
+
+
+def time_zone_choices() -> tuple[list[str], list[str]]:
+    """Return (the chain's common zones, every other zone) for a settings page's select."""
+    known = set(valid_time_zones())
+    common = [zone for zone in COMMON_TIME_ZONES if zone in known]
+    return common, [zone for zone in valid_time_zones() if zone not in set(common)]

@@ -12,7 +12,8 @@ from b24app.bitrix.errors import B24Error
 from b24app.merch_photos.project import ensure_project
 from b24app.merch_photos.models import MODE_CITY, MerchPool
 from b24app.merch_photos.pools import (DEFAULT_TIME_ZONE, cities, get_settings, pools_of, save_pool,
-                                       save_settings, time_zone_choices)
+                                       save_settings)
+from b24app.org.timezones import time_zone_choices
 from b24app.org.models import OrgUser
 from b24app.org.queries import stores
 from b24app.org.settings import get_org_settings

@@ -44,3 +44,29 @@ def test_the_admin_sets_roles_and_structure_and_the_head_office_guess_is_shown(
     # Head-office departments are never stores.
     frame.get_by_role("link", name="← Настройки Store Ops").click()
     frame.get_by_text("Магазинов в портале: 6").wait_for()
+
+
+def test_the_admin_overrides_a_store_time_zone_and_an_unknown_store_is_404(
+        portal_app: LiveApp, browser_page: Any, open_app: Callable[..., Any]) -> None:
+    frame = open_app(browser_page, ADMIN_USER_ID, "Настройки")
+    first = frame.locator("table#stores tr").nth(1).locator("td a").first
+    store_name = first.inner_text()
+    first.click()
+    frame.get_by_role("heading", name=store_name).wait_for()
+    frame.get_by_label("Часовой пояс").select_option("Asia/Vladivostok")
+    frame.get_by_role("button", name="Сохранить").click()
+    frame.get_by_text("Настройки сохранены.").wait_for()
+    frame.get_by_role("link", name="← Настройки Store Ops").click()
+    row = frame.locator("table#stores tr", has_text=store_name)
+    row.wait_for()
+    assert "Asia/Vladivostok" in row.inner_text()
+    # A guessed department ID answers 404, not a traceback.
+    app_frame = next(f for f in browser_page.frames if "/app/admin" in f.url)
+    app_frame.goto(app_frame.url.replace("/app/admin?", "/app/admin/stores/999999?"))
+    assert "Страница не найдена" in app_frame.content()
+    # Put the store back on its city's zone: the portal is shared by the browser tests.
+    frame = open_app(browser_page, ADMIN_USER_ID, "Настройки")
+    frame.get_by_role("link", name=store_name).click()
+    frame.get_by_label("Часовой пояс").select_option("")
+    frame.get_by_role("button", name="Сохранить").click()
+    frame.get_by_text("Настройки сохранены.").wait_for()

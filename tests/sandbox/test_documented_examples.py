@@ -381,7 +381,7 @@ def receiver() -> Iterator[Receiver]:
 def test_documented_example_replays(index: int | None, start_sandbox: StartSandbox,
                                     receiver: Receiver) -> None:
     if index is None:
-        pytest.skip(f"{EXAMPLES} is absent: the shared folder must sit beside the checkout (../shared)")
+        pytest.fail(f"{EXAMPLES} is absent: the documented examples are part of the repository")
     example = EXAMPLE_LINES[index]
     world = World(start_sandbox(stores=2, seed=7), receiver)
     RECIPES.get(example["method"], needs_nothing)(world, example)
