@@ -19,30 +19,26 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# Imported before the app: support puts the project root on sys.path.
+from support import add_webhook_portal, services_in
 
-from sandbox.limits import Limits  # noqa: E402
-from sandbox.runtime import Sandbox  # noqa: E402
-from sandbox.seed import build_portal  # noqa: E402
-from sandbox.server import RunningServer  # noqa: E402
+from sandbox.limits import Limits
+from sandbox.runtime import Sandbox
+from sandbox.seed import build_portal
+from sandbox.server import RunningServer
 
-from b24app.clock import FixedClock  # noqa: E402
-from b24app.merch_photos.calendar import IsoWeek  # noqa: E402
-from b24app.merch_photos.models import MODE_SELECTION, MerchWeekTask  # noqa: E402
-from b24app.merch_photos.pools import get_settings, save_pool  # noqa: E402
-from b24app.merch_photos.project import ensure_project  # noqa: E402
-from b24app.merch_photos import thumbnail_job  # noqa: E402
-from b24app.merch_photos.thumbnail_job import thumbnails_tick  # noqa: E402
-from b24app.merch_photos.ticks import build_week  # noqa: E402
-from b24app.merch_photos.upload import Photo, send_photos  # noqa: E402
-from b24app.migrate import upgrade  # noqa: E402
-from b24app.models import Portal  # noqa: E402
-from b24app.org.queries import stores  # noqa: E402
-from b24app.page_auth import PageSession, PageTokens  # noqa: E402
-from b24app.wiring import build_services  # noqa: E402
-from config.settings import Settings  # noqa: E402
-from tests.support.merch import WebhookClient, jpeg, mirror_org  # noqa: E402
+from b24app.clock import FixedClock
+from b24app.merch_photos.calendar import IsoWeek
+from b24app.merch_photos.models import MODE_SELECTION, MerchWeekTask
+from b24app.merch_photos.pools import get_settings, save_pool
+from b24app.merch_photos.project import ensure_project
+from b24app.merch_photos import thumbnail_job
+from b24app.merch_photos.thumbnail_job import thumbnails_tick
+from b24app.merch_photos.ticks import build_week
+from b24app.merch_photos.upload import Photo, send_photos
+from b24app.org.queries import stores
+from b24app.page_auth import PageSession, PageTokens
+from tests.support.merch import WebhookClient, jpeg, mirror_org
 
 STORES = 100
 PHOTOS = 3
@@ -65,22 +61,15 @@ def main() -> int:
 
 
 def _run(server: RunningServer, tmp: Path) -> int:
-    url = f"sqlite:///{tmp / 'bench.sqlite3'}"
-    upgrade(url)
-    services = build_services(Settings(database_url=url, secret_key="bench", instance_dir=tmp / "i"),
-                              FixedClock(NOW))
+    services = services_in(tmp, FixedClock(NOW))
     context = server.context
     admin_hook = context.webhook_url(context.admin_webhook())
     portal = server.sandbox.portal
     common = next(s.root_object_id for s in portal.storages.values() if s.entity_type == "common")
     folder = int(WebhookClient(admin_hook).call("disk.folder.addsubfolder",
                                                 {"id": common, "data": {"NAME": "Фото"}})["ID"])
+    portal_id = add_webhook_portal(services.session_factory, admin_hook, NOW, domain="bench.test")
     with services.session_factory.begin() as session:
-        row = Portal(member_id="bench", domain="bench.test", auth_kind="webhook", webhook_url=admin_hook,
-                     status="active", installed_at=NOW, updated_at=NOW)
-        session.add(row)
-        session.flush()
-        portal_id = row.id
         mirror_org(session, portal_id, portal)
         get_settings(session, portal_id).photo_folder_id = folder
         store_ids = [s.b24_id for s in stores(session, portal_id)]

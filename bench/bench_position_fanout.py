@@ -18,32 +18,21 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import datetime, timezone
-from pathlib import Path
-from typing import Any
 
-import requests
+# Imported before the app: support puts the project root on sys.path.
+from support import SandboxServer, add_sandbox_portal, bench_services, verdict
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from b24app import workqueue  # noqa: E402
-from b24app.clock import FixedClock  # noqa: E402
-from b24app.migrate import upgrade  # noqa: E402
-from b24app.models import Portal  # noqa: E402
-from b24app.org.sync import sync_org  # noqa: E402
-from b24app.position_fanout import kinds  # noqa: E402,F401 - registers the work kinds
-from b24app.position_fanout.compose import DraftInput, create_campaign, validate_draft  # noqa: E402
-from b24app.position_fanout.models import FanoutCampaign  # noqa: E402
-from b24app.position_fanout.send import IDS_PER_READ, dispatch, progress, start_send  # noqa: E402
-from b24app.position_fanout.tracking import refresh  # noqa: E402
-from b24app.wiring import build_services  # noqa: E402
-from config.settings import Settings  # noqa: E402
+from b24app import workqueue
+from b24app.clock import FixedClock
+from b24app.org.sync import sync_org
+from b24app.position_fanout import kinds  # noqa: F401 - registers the work kinds
+from b24app.position_fanout.compose import DraftInput, create_campaign, validate_draft
+from b24app.position_fanout.models import FanoutCampaign
+from b24app.position_fanout.send import IDS_PER_READ, dispatch, progress, start_send
+from b24app.position_fanout.tracking import refresh
 
 KEY = "управляющий магазином"
 NOW = datetime(2026, 12, 4, 6, 0, tzinfo=timezone.utc)
@@ -51,63 +40,15 @@ FACTOR = 1.1
 CHECKLIST = ("Склад", "Зал")
 
 
-def start_sandbox(stores: int, limits: str) -> tuple[subprocess.Popen[str], str]:
-    """Start ``python -m sandbox serve`` on a free port; return it and its base URL."""
-    command = [sys.executable, "-m", "sandbox", "serve", "--port", "0", "--limits", limits,
-               "--stores", str(stores), "--seed", "7"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    output = ""
-    while "control:" not in output:
-        line = process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"sandbox exited early:\n{output}")
-        output += line
-    control = output.split("control:")[1].split()[0]
-    return process, control.rsplit("/_sandbox/", 1)[0]
-
-
-class SandboxStats:
-    """The sandbox's request counters, read over its control API."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-
-    def reset(self) -> None:
-        requests.post(f"{self.base_url}/_sandbox/stats/reset", timeout=30).raise_for_status()
-
-    def read(self) -> tuple[int, int]:
-        """Return (HTTP requests, rate-limit rejections) since the last reset."""
-        body: dict[str, Any] = requests.get(f"{self.base_url}/_sandbox/stats", timeout=30).json()
-        return int(body["http_requests"]), int(sum(body.get("rejections", {}).values()))
-
-
-def verdict(met: bool) -> str:
-    return "OK" if met else "MISSED"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--stores", type=int, default=2000)
     parser.add_argument("--limits", default="standard")
     args = parser.parse_args()
-    process, base_url = start_sandbox(args.stores, args.limits)
-    folder = Path(tempfile.mkdtemp(prefix="bench-fanout-"))
-    url = f"sqlite:///{folder / 'bench.sqlite3'}"
-    upgrade(url)
-    services = build_services(Settings(database_url=url, secret_key="bench", instance_dir=folder),
-                              FixedClock(NOW))
-    counters = SandboxStats(base_url)
+    sandbox = SandboxServer.start(args.stores, args.limits, seed=7)
+    services = bench_services("bench-fanout-", FixedClock(NOW))
     try:
-        info = requests.get(f"{base_url}/_sandbox/info", timeout=30).json()
-        with services.session_factory.begin() as session:
-            portal = Portal(member_id=info["member_id"], domain=info["domain"], auth_kind="webhook",
-                            webhook_url=info["admin_webhook_url"], status="active",
-                            installed_at=NOW, updated_at=NOW)
-            session.add(portal)
-            session.flush()
-            portal_id = portal.id
+        portal_id = add_sandbox_portal(services, sandbox, NOW)
         client = services.bitrix.for_portal(portal_id)
         synced = sync_org(services.session_factory, client, portal_id, NOW)
         print(f"org synced over REST: {synced.departments} departments, {synced.users} users")
@@ -119,7 +60,7 @@ def main() -> int:
             campaign = create_campaign(session, portal_id, 1, draft, NOW)
             copies = start_send(session, campaign, NOW)
             campaign_id = campaign.id
-        counters.reset()
+        sandbox.reset_stats()
         started = time.monotonic()
         while True:
             dispatch(services, campaign_id, NOW)
@@ -127,7 +68,7 @@ def main() -> int:
                 dispatch(services, campaign_id, NOW)
                 break
         wall = time.monotonic() - started
-        sent_requests, rejections = counters.read()
+        sent_requests, rejections = sandbox.counters()
         with services.session_factory() as session:
             found = session.get(FanoutCampaign, campaign_id)
             assert found is not None
@@ -143,11 +84,11 @@ def main() -> int:
               f"{ratio:.3f}x (target <= {FACTOR}x) {verdict(ratio <= FACTOR)}")
         print(f"rate-limit rejections: {rejections} (target 0) {verdict(rejections == 0)}")
         print(f"send wall time: {wall:.1f} s (the rate limit alone needs {rate_floor:.1f} s)")
-        counters.reset()
+        sandbox.reset_stats()
         started = time.monotonic()
         read = refresh(services, campaign_id, NOW)
         refresh_wall = time.monotonic() - started
-        used, refresh_rejections = counters.read()
+        used, refresh_rejections = sandbox.counters()
         target = FACTOR * math.ceil(read / 50) + 1
         print(f"tracking refresh of {read} copies: {used} requests (target <= {target:.0f}) "
               f"{verdict(used <= target)}, {refresh_wall:.1f} s, "
@@ -157,8 +98,7 @@ def main() -> int:
         return 0 if met else 1
     finally:
         services.close()
-        process.terminate()
-        process.wait(timeout=30)
+        sandbox.stop()
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -19,9 +18,7 @@ import tracemalloc
 from datetime import datetime, timezone
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from support import ROOT, add_webhook_portal, peak_rss_mb, services_in, verdict
 
 EXPORT_ROWS = 10_000
 EXPORT_RUNS = 3
@@ -33,31 +30,14 @@ TARGET_RATIO = 1.1
 NOW = datetime(2026, 12, 4, 6, 0, tzinfo=timezone.utc)
 
 
-def _database(tmp: Path) -> str:
-    from b24app.migrate import upgrade
-    url = f"sqlite:///{tmp / 'bench.sqlite3'}"
-    upgrade(url)
-    return url
-
-
-def _portal_row(session_factory: object, webhook: str) -> int:
-    from b24app.models import Portal
-    with session_factory.begin() as session:  # type: ignore[attr-defined]
-        portal = Portal(member_id="bench", domain="bench.bitrix24.test", auth_kind="webhook",
-                        webhook_url=webhook, status="active", installed_at=NOW, updated_at=NOW)
-        session.add(portal)
-        session.flush()
-        return int(portal.id)
-
-
 def seed_child(tmp: Path) -> None:
     """In a subprocess: a database with 10,000 people in 1,000 stores."""
-    from b24app.db import make_engine, make_session_factory
     from b24app.org.models import OrgDepartment, OrgMembership, OrgUser
     from b24app.org.structure import recompute_structure
 
-    factory = make_session_factory(make_engine(_database(tmp)))
-    portal_id = _portal_row(factory, "http://127.0.0.1:9/rest/1/x/")
+    services = services_in(tmp)
+    factory = services.session_factory
+    portal_id = add_webhook_portal(factory, "http://127.0.0.1:9/rest/1/x/", NOW)
     with factory.begin() as session:
         session.add_all([OrgDepartment(portal_id=portal_id, b24_id=1, name="Сеть"),
                          OrgDepartment(portal_id=portal_id, b24_id=2, name="Россия", parent_b24_id=1),
@@ -78,6 +58,7 @@ def seed_child(tmp: Path) -> None:
                                       user_b24_id=10_000 + n))
         session.flush()
         recompute_structure(session, portal_id)
+    services.close()
 
 
 def export_child(tmp: Path, traced: bool) -> None:
@@ -96,7 +77,7 @@ def export_child(tmp: Path, traced: bool) -> None:
     peak = tracemalloc.get_traced_memory()[1] if traced else 0
     print(json.dumps({"rows": written, "seconds": seconds, "cpu_seconds": cpu_seconds,
                       "traced_mb": peak / 2**20,
-                      "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                      "rss_mb": peak_rss_mb()}))
 
 
 def _child(*args: str) -> dict[str, float]:
@@ -126,23 +107,19 @@ def bench_export() -> bool:
           f"load average {load:.1f} on {os.cpu_count()} CPUs) (target < "
           f"{TARGET_EXPORT_SECONDS:.0f} s); peak RSS of the whole export process "
           f"{timed['rss_mb']:.0f} MB (target < {TARGET_EXPORT_MB:.0f} MB; Python heap peak "
-          f"{traced['traced_mb']:.1f} MB by tracemalloc) {'OK' if ok else 'MISSED'}")
+          f"{traced['traced_mb']:.1f} MB by tracemalloc) {verdict(bool(ok))}")
     return bool(ok)
 
 
 def bench_approval() -> bool:
     """Approve 500 new-hire cards from 10 stores at once; count requests to the sandbox."""
     from b24app import workqueue
-    from b24app.bitrix.hub import BitrixHub
     from b24app.clock import FixedClock
-    from b24app.db import make_engine, make_session_factory
     from b24app.org.sync import sync_org
     from b24app.page_auth import PageSession
     from b24app.roles import caller_for
     from b24app.staff_cards import approval, cards
     from b24app.staff_cards.models import NEW
-    from b24app.wiring import Services
-    from config.settings import Settings
     from sandbox.limits import Limits
     from sandbox.runtime import Sandbox
     from sandbox.server import RunningServer
@@ -169,14 +146,10 @@ def bench_approval() -> bool:
     sandbox = Sandbox(portal)
     server = RunningServer(sandbox, "127.0.0.1", 0, Limits("standard", sandbox.clock.timestamp)).start()
     tmp = Path(tempfile.mkdtemp(prefix="bench-approve-"))
-    url = _database(tmp)
-    engine = make_engine(url)
-    factory = make_session_factory(engine)
-    settings = Settings(database_url=url, secret_key="bench", instance_dir=tmp / "instance")
-    clock = FixedClock(NOW)
-    services = Services(settings, engine, factory, clock, BitrixHub(settings, factory, clock))
+    services = services_in(tmp, FixedClock(NOW))
+    factory = services.session_factory
     try:
-        portal_id = _portal_row(factory, f"{server.base_url}/rest/1/benchstaffhook01/")
+        portal_id = add_webhook_portal(factory, f"{server.base_url}/rest/1/benchstaffhook01/", NOW)
         client = services.bitrix.for_portal(portal_id)
         sync_org(factory, client, portal_id, NOW)
         from b24app.org.settings import get_org_settings
@@ -209,7 +182,7 @@ def bench_approval() -> bool:
     ok = created == CARDS and len(decision.approved) == CARDS and requests_used <= TARGET_RATIO * bound
     print(f"approve {CARDS} cards (10 managers notified): {requests_used} HTTP requests, "
           f"{created} users invited; lower bound ceil({CARDS}/50) = {bound}, target ≤ "
-          f"{TARGET_RATIO * bound:.0f} ({requests_used / bound:.2f}×) {'OK' if ok else 'MISSED'}")
+          f"{TARGET_RATIO * bound:.0f} ({requests_used / bound:.2f}×) {verdict(ok)}")
     return ok
 
 

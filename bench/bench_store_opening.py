@@ -18,38 +18,30 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import random
-import resource
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import requests
 from sqlalchemy import select
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# Imported before the app: support puts the project root on sys.path.
+from support import SandboxServer, add_sandbox_portal, bench_services, peak_rss_mb, verdict
 
-from b24app import workqueue  # noqa: E402
-from b24app.clock import FixedClock  # noqa: E402
-from b24app.migrate import upgrade  # noqa: E402
-from b24app.models import Portal  # noqa: E402
-from b24app.org import queries as org  # noqa: E402
-from b24app.org.sync import sync_org  # noqa: E402
-from b24app.store_opening import ticks  # noqa: E402,F401 - registers the work kinds
-from b24app.store_opening.autoclose import MAX_TASKS_PER_PASS, reconcile  # noqa: E402
-from b24app.store_opening.generation import generate  # noqa: E402
-from b24app.store_opening.models import DONE, OpeningTask  # noqa: E402
-from b24app.store_opening.schedule_admin import ScheduleChange, bulk_apply  # noqa: E402
-from b24app.store_opening.templates_admin import TemplateInput, save_template  # noqa: E402
-from b24app.wiring import Services, build_services  # noqa: E402
-from config.settings import Settings  # noqa: E402
-from jobs.store_opening import RECONCILE_SECONDS  # noqa: E402
+from b24app import workqueue
+from b24app.clock import FixedClock
+from b24app.org import queries as org
+from b24app.org.sync import sync_org
+from b24app.store_opening import ticks  # noqa: F401 - registers the work kinds
+from b24app.store_opening.autoclose import MAX_TASKS_PER_PASS, reconcile
+from b24app.store_opening.generation import generate
+from b24app.store_opening.models import DONE, OpeningTask
+from b24app.store_opening.schedule_admin import ScheduleChange, bulk_apply
+from b24app.store_opening.templates_admin import TemplateInput, save_template
+from b24app.wiring import Services
+from jobs.store_opening import RECONCILE_SECONDS
 
 # 06:30 UTC: past 08:00 local in every zone of the chain (Kaliningrad 08:30 ... Vladivostok 16:30).
 NOW = datetime(2026, 12, 4, 6, 30, tzinfo=timezone.utc)
@@ -60,55 +52,8 @@ PER_THOUSAND = 21
 P95_TARGET = 60.0
 
 
-def start_sandbox(stores: int, limits: str) -> tuple[subprocess.Popen[str], str]:
-    """Start ``python -m sandbox serve`` on a free port; return it and its base URL."""
-    command = [sys.executable, "-m", "sandbox", "serve", "--port", "0", "--limits", limits,
-               "--stores", str(stores), "--seed", "7"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    output = ""
-    while "control:" not in output:
-        line = process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"sandbox exited early:\n{output}")
-        output += line
-    control = output.split("control:")[1].split()[0]
-    return process, control.rsplit("/_sandbox/", 1)[0]
-
-
-class SandboxStats:
-    """The sandbox's request counters, read over its control API."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-
-    def reset(self) -> None:
-        requests.post(f"{self.base_url}/_sandbox/stats/reset", timeout=30).raise_for_status()
-
-    def read(self) -> tuple[int, int]:
-        """Return (HTTP requests, rate-limit rejections) since the last reset."""
-        body = requests.get(f"{self.base_url}/_sandbox/stats", timeout=30).json()
-        return int(body["http_requests"]), int(sum(body.get("rejections", {}).values()))
-
-
-def verdict(met: bool) -> str:
-    return "OK" if met else "MISSED"
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def setup(services: Services, base_url: str) -> int:
-    info = requests.get(f"{base_url}/_sandbox/info", timeout=30).json()
-    with services.session_factory.begin() as session:
-        portal = Portal(member_id=info["member_id"], domain=info["domain"], auth_kind="webhook",
-                        webhook_url=info["admin_webhook_url"], status="active",
-                        installed_at=NOW, updated_at=NOW)
-        session.add(portal)
-        session.flush()
-        portal_id = portal.id
+def setup(services: Services, sandbox: SandboxServer) -> int:
+    portal_id = add_sandbox_portal(services, sandbox, NOW)
     synced = sync_org(services.session_factory, services.bitrix.for_portal(portal_id), portal_id, NOW)
     print(f"  org synced over REST: {synced.departments} departments, {synced.users} users")
     with services.session_factory.begin() as session:
@@ -120,8 +65,8 @@ def setup(services: Services, base_url: str) -> int:
     return portal_id
 
 
-def morning(services: Services, portal_id: int, counters: SandboxStats) -> tuple[bool, int]:
-    counters.reset()
+def morning(services: Services, portal_id: int, sandbox: SandboxServer) -> tuple[bool, int]:
+    sandbox.reset_stats()
     started = time.monotonic()
     with services.session_factory.begin() as session:
         enqueued = generate(session, portal_id, NOW)
@@ -129,12 +74,12 @@ def morning(services: Services, portal_id: int, counters: SandboxStats) -> tuple
     while workqueue.run_once(services, NOW, limit=5000):
         pass
     wall = time.monotonic() - started
-    used, rejections = counters.read()
+    used, rejections = sandbox.counters()
     with services.session_factory() as session:
         created = len(session.scalars(select(OpeningTask.id)).all())
     floor = math.ceil(created * (1 + len(ITEMS)) / 50)
     ratio = used / floor if floor else float("inf")
-    memory = peak_mb()
+    memory = peak_rss_mb()
     print(f"  tasks: {created} of {enqueued} enqueued, {created * len(ITEMS)} checklist items")
     print(f"  morning run: HTTP requests {used} vs ceil((tasks+items)/50) = {floor}: "
           f"{ratio:.3f}x (target <= {FACTOR}x) {verdict(ratio <= FACTOR)}")
@@ -147,13 +92,13 @@ def morning(services: Services, portal_id: int, counters: SandboxStats) -> tuple
             and created == enqueued), created
 
 
-def one_pass(services: Services, portal_id: int, counters: SandboxStats, open_tasks: int) -> bool:
+def one_pass(services: Services, portal_id: int, sandbox: SandboxServer, open_tasks: int) -> bool:
     checked = min(open_tasks, MAX_TASKS_PER_PASS)
-    counters.reset()
+    sandbox.reset_stats()
     started = time.monotonic()
     reconcile(services, portal_id, NOW)
     wall = time.monotonic() - started
-    used, rejections = counters.read()
+    used, rejections = sandbox.counters()
     per_thousand = used * 1000 / checked
     allowed = math.ceil(PER_THOUSAND * checked / 1000)
     print(f"  reconcile pass: {open_tasks} open tasks, {checked} checked per pass (the least "
@@ -226,22 +171,16 @@ def latency(services: Services, portal_id: int, base_url: str, sample: int) -> b
 
 def run(stores: int, limits: str, sample: int) -> bool:
     print(f"== {stores} stores, limits {limits} ==")
-    process, base_url = start_sandbox(stores, limits)
-    folder = Path(tempfile.mkdtemp(prefix="bench-opening-"))
-    url = f"sqlite:///{folder / 'bench.sqlite3'}"
-    upgrade(url)
-    services = build_services(Settings(database_url=url, secret_key="bench", instance_dir=folder),
-                              FixedClock(NOW))
-    counters = SandboxStats(base_url)
+    sandbox = SandboxServer.start(stores, limits, seed=7)
+    services = bench_services("bench-opening-", FixedClock(NOW))
     try:
-        portal_id = setup(services, base_url)
-        met, created = morning(services, portal_id, counters)
-        met = one_pass(services, portal_id, counters, created) and met
-        return latency(services, portal_id, base_url, min(sample, created)) and met
+        portal_id = setup(services, sandbox)
+        met, created = morning(services, portal_id, sandbox)
+        met = one_pass(services, portal_id, sandbox, created) and met
+        return latency(services, portal_id, sandbox.base_url, min(sample, created)) and met
     finally:
         services.close()
-        process.terminate()
-        process.wait(timeout=30)
+        sandbox.stop()
 
 
 def main() -> int:

@@ -3,7 +3,8 @@
 Use ``sandbox_server`` directly (a small seeded portal, limits off), parametrize it
 indirectly (``@pytest.mark.parametrize("sandbox_server", [{"limits": "standard"}], indirect=True)``
 with keys ``stores``, ``seed``, ``limits``, ``portal``, ``clock``), or call ``start_sandbox(...)`` for
-several servers in one test.
+several servers in one test. ``receiver`` is a local HTTP server that records what the sandbox
+POSTs to it (installs, events).
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from sandbox.limits import Limits
 from sandbox.runtime import Sandbox
 from sandbox.server import RunningServer, ServerContext
 from sandbox.state import App, Department, Portal, User, Webhook  # noqa: E402
+from tests.sandbox.receiver import Receiver
 
 ADMIN_WEBHOOK_CODE = "adminhooktest0001"
 
@@ -146,3 +148,11 @@ def sandbox_server(request: pytest.FixtureRequest, start_sandbox: StartSandbox) 
     """One running sandbox; parametrize indirectly with stores/seed/limits/portal."""
     options: dict[str, Any] = dict(getattr(request, "param", None) or {})
     return start_sandbox(**options)
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A local HTTP receiver for the sandbox's install and event POSTs; stopped after the test."""
+    server = Receiver().start()
+    yield server
+    server.stop()

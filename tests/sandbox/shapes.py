@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 # The documented request/response pairs collected with the project's Bitrix24 facts
 # (shared/bitrix24/examples.jsonl, sources cited on every line). A copy lives in the repo so a
@@ -15,10 +15,7 @@ EXAMPLES = _SHARED_EXAMPLES if _SHARED_EXAMPLES.exists() else Path(__file__).res
 
 def documented_examples(method: str) -> list[dict[str, Any]]:
     """The examples.jsonl lines for ``method`` (empty when the shared file is absent)."""
-    if not EXAMPLES.exists():
-        return []
-    lines = [json.loads(line) for line in EXAMPLES.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [line for line in lines if line["method"] == method]
+    return [line for line in every_documented_example() if line["method"] == method]
 
 
 def _kind(value: Any) -> str:
@@ -31,20 +28,31 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
+def _type_mismatch(documented: Any, actual: Any, path: str) -> str:
+    return f"{path}: documented {_kind(documented)}, got {_kind(actual)}"
+
+
+def _key_mismatches(documented: dict[str, Any], actual: Any, path: str,
+                    compare: Callable[[Any, Any, str], list[str]]) -> list[str]:
+    """Documented keys ``actual`` lacks, and each present key's value checked with ``compare``."""
+    problems: list[str] = []
+    for key, value in documented.items():
+        if key not in actual:
+            problems.append(f"{path}.{key}: missing")
+        else:
+            problems.extend(compare(value, actual[key], f"{path}.{key}"))
+    return problems
+
+
 def shape_mismatches(documented: Any, actual: Any, path: str = "$") -> list[str]:
     """Where ``actual`` lacks a documented key or has another JSON type (lists: first item)."""
     if _kind(documented) != _kind(actual):
-        return [f"{path}: documented {_kind(documented)}, got {_kind(actual)}"]
-    problems: list[str] = []
+        return [_type_mismatch(documented, actual, path)]
     if isinstance(documented, dict):
-        for key, value in documented.items():
-            if key not in actual:
-                problems.append(f"{path}.{key}: missing")
-            else:
-                problems.extend(shape_mismatches(value, actual[key], f"{path}.{key}"))
-    elif isinstance(documented, list) and documented and actual:
-        problems.extend(shape_mismatches(documented[0], actual[0], f"{path}[0]"))
-    return problems
+        return _key_mismatches(documented, actual, path, shape_mismatches)
+    if isinstance(documented, list) and documented and actual:
+        return shape_mismatches(documented[0], actual[0], f"{path}[0]")
+    return []
 
 
 def every_documented_example() -> list[dict[str, Any]]:
@@ -65,19 +73,15 @@ def strict_shape_mismatches(documented: Any, actual: Any, path: str = "$") -> li
     one, so its values are compared in order; list item N is compared with item N.
     """
     if _kind(documented) != _kind(actual):
-        return [f"{path}: documented {_kind(documented)}, got {_kind(actual)}"]
+        return [_type_mismatch(documented, actual, path)]
     if _id_keyed(documented):
         if not _id_keyed(actual):
             return [f"{path}: documented a map keyed by IDs, got keys {list(actual)[:5]}"]
         return strict_shape_mismatches(list(documented.values()), list(actual.values()), path + "{id}")
-    problems: list[str] = []
     if isinstance(documented, dict):
-        for key, value in documented.items():
-            if key not in actual:
-                problems.append(f"{path}.{key}: missing")
-            else:
-                problems.extend(strict_shape_mismatches(value, actual[key], f"{path}.{key}"))
-    elif isinstance(documented, list):
+        return _key_mismatches(documented, actual, path, strict_shape_mismatches)
+    problems: list[str] = []
+    if isinstance(documented, list):
         if len(actual) < len(documented):
             problems.append(f"{path}: documented {len(documented)} items, got {len(actual)}")
         for index, (doc_item, item) in enumerate(zip(documented, actual)):

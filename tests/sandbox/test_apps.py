@@ -4,9 +4,7 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
-from typing import Iterator
 
-import pytest
 import requests
 
 from tests.sandbox.receiver import Receiver
@@ -24,13 +22,6 @@ class FormParser(HTMLParser):
             self.action = values.get("action") or ""
         if tag == "input":
             self.fields.append((values.get("name") or "", values.get("value") or ""))
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = Receiver().start()
-    yield server
-    server.stop()
 
 
 def register(handle, receiver: Receiver, scopes: list[str]) -> dict:  # type: ignore[no-untyped-def]

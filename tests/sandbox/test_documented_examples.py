@@ -369,13 +369,6 @@ def example_id(index: int) -> str:
     return f"{EXAMPLE_LINES[index]['method'].split(' ')[0]}-{index}"
 
 
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = Receiver().start()
-    yield server
-    server.stop()
-
-
 @pytest.mark.parametrize("index", range(len(EXAMPLE_LINES)) if EXAMPLE_LINES else [None],
                          ids=example_id if EXAMPLE_LINES else ["examples-absent"])
 def test_documented_example_replays(index: int | None, start_sandbox: StartSandbox,

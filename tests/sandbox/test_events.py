@@ -16,13 +16,6 @@ AUTH_KEYS = ["auth[access_token]", "auth[expires]", "auth[expires_in]", "auth[sc
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = Receiver().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def wired(receiver: Receiver) -> Iterator[tuple[Sandbox, EventDispatcher, str]]:
     sandbox = make_sandbox()
     dispatcher = EventDispatcher(sandbox, timeout=2.0)

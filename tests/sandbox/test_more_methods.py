@@ -3,20 +3,13 @@ tasks.task.disapprove (the methods no other sandbox test calls)."""
 from __future__ import annotations
 
 import base64
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import requests
 
 from conftest import SandboxHandle, StartSandbox
 from receiver import Receiver
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = Receiver().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

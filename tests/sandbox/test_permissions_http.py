@@ -1,7 +1,7 @@
 """Permissions over HTTP on the seeded chain: admin-only methods, department heads' task view."""
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -13,13 +13,6 @@ from sandbox.registry import METHODS
 from sandbox.state import Portal
 
 SCOPES = ["task", "user", "department", "im", "disk", "placement", "sonet_group"]
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = Receiver().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ field maps, positional junk, and a malformed JSON body. Every answer must be a J
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -52,13 +52,6 @@ def junk_param_sets(real_task: int, real_item: int) -> list[Any]:
     sets.append([real_task, {field: {"x": [None]} for field in FIELD_KEYS}])
     sets.append(["junk", [], {}])
     return sets
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = Receiver().start()
-    yield server
-    server.stop()
 
 
 def app_token(handle: SandboxHandle, receiver: Receiver) -> str:

@@ -4,22 +4,11 @@ from __future__ import annotations
 import base64
 import html
 import re
-from typing import Iterator
 from urllib.parse import urljoin
 
-import pytest
 import requests
 
-from tests.sandbox.receiver import Receiver
-
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = Receiver().start()
-    yield server
-    server.stop()
 
 
 def test_a_user_works_a_task_from_the_portal_ui(sandbox_server, receiver) -> None:  # type: ignore[no-untyped-def]

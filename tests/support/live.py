@@ -3,7 +3,8 @@
 - ``SandboxProcess.start(stores=..., limits=...)``: ``python -m sandbox serve`` on a free port.
 - ``start_live_app(sandbox, services_factory)``: the real Flask app (``app.create_app``) on a
   free port, registered on the sandbox as a local application; ``install()`` makes the sandbox
-  POST the documented install, ``settle(now)`` runs the worker's jobs until nothing is left.
+  POST the documented install, ``settle(now)`` runs the worker's jobs until nothing is left,
+  ``placement_post(user_id)`` is the placement POST the sandbox would make, ``http()`` a test client.
 Nothing here fakes Bitrix24: both sides talk real HTTP.
 """
 from __future__ import annotations
@@ -19,12 +20,16 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
 
 import requests
 from flask import Flask
+from flask.testing import FlaskClient
 from werkzeug.serving import BaseWSGIServer, make_server
+
+if TYPE_CHECKING:
+    from b24app.clock import Clock
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_SCOPES = ["task", "user", "department", "im", "disk", "placement", "sonet_group", "basic"]
@@ -81,6 +86,10 @@ class SandboxProcess:
         answer: dict[str, Any] = requests.get(self.control("info"), timeout=5).json()
         return answer
 
+    def admin_webhook(self) -> str:
+        """The portal's admin webhook URL (every scope)."""
+        return str(self.info()["admin_webhook_url"])
+
     def webhook(self, user_id: int) -> str:
         """A webhook URL acting as ``user_id`` (to act "as that person" through REST)."""
         answer = requests.get(self.control("webhook"), params={"user_id": user_id}, timeout=5).json()
@@ -96,6 +105,9 @@ class SandboxProcess:
 
     def reset_stats(self) -> None:
         requests.post(self.control("stats/reset"), timeout=5)
+
+    def clear_faults(self) -> None:
+        requests.delete(self.control("faults"), timeout=5)
 
     def set_clock(self, instant: datetime) -> None:
         requests.post(self.control("clock"), json={"now": instant.isoformat()}, timeout=5).raise_for_status()
@@ -123,6 +135,16 @@ class LiveApp:
     server: BaseWSGIServer
     thread: threading.Thread
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def clock(self) -> Clock:
+        """The app's clock (a FixedClock in tests)."""
+        clock: Clock = self.services.clock
+        return clock
+
+    def http(self) -> FlaskClient:
+        """A Flask test client on the same app (no socket)."""
+        return self.app.test_client()
 
     def install(self, user_id: int | None = None) -> dict[str, Any]:
         body = {"user_id": user_id} if user_id else {}
@@ -158,6 +180,12 @@ class LiveApp:
     def placement_form(self, user_id: int, placement: str = "DEFAULT",
                        options: dict[str, Any] | None = None) -> tuple[str, dict[str, str]]:
         """The placement POST the sandbox would make for ``user_id``: (path?query, form fields)."""
+        path, query, fields = self.placement_post(user_id, placement, options)
+        return (path + (f"?{query}" if query else "")), fields
+
+    def placement_post(self, user_id: int, placement: str = "DEFAULT",
+                       options: dict[str, Any] | None = None) -> tuple[str, str, dict[str, str]]:
+        """The placement POST the sandbox would make for ``user_id``: (path, query, form fields)."""
         params: dict[str, Any] = {"user_id": user_id, "placement": placement, "client_id": self.client_id}
         if options:
             params["options"] = json.dumps(options)
@@ -169,7 +197,7 @@ class LiveApp:
         fields = {html.unescape(k): html.unescape(v) for k, v in
                   re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)"', page.text)}
         parts = urlsplit(action)
-        return (parts.path + (f"?{parts.query}" if parts.query else "")), fields
+        return parts.path, parts.query, fields
 
     def stop(self) -> None:
         self.server.shutdown()

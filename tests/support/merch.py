@@ -14,10 +14,8 @@ import requests
 from PIL import Image
 from sqlalchemy.orm import Session
 
-from b24app.org.models import OrgDepartment, OrgMembership, OrgUser
-from b24app.org.positions import position_key
 from b24app.org.settings import get_org_settings
-from b24app.org.structure import recompute_structure
+from tests.support.org import copy_org
 
 MERCH_DEPARTMENT = 3        # "Отдел мерчандайзинга" in the sandbox seed
 HR_DEPARTMENT = 2
@@ -48,23 +46,9 @@ def jpeg(color: tuple[int, int, int] = (10, 120, 200), size: tuple[int, int] = (
 
 
 def mirror_org(session: Session, portal_id: int, portal: Any) -> None:
-    """Copy the sandbox's departments and users into the org model (a test-side sync)."""
-    for dept in portal.departments.values():
-        session.add(OrgDepartment(portal_id=portal_id, b24_id=dept.id, name=dept.name,
-                                  parent_b24_id=dept.parent, head_user_id=dept.head))
-    for person in portal.users.values():
-        session.add(OrgUser(portal_id=portal_id, b24_id=person.id, name=person.name,
-                            last_name=person.last_name, work_position=person.work_position,
-                            position_key=position_key(person.work_position),
-                            departments=list(person.departments), active=person.active,
-                            time_zone=person.time_zone))
-        for dept_id in person.departments:
-            session.add(OrgMembership(portal_id=portal_id, department_b24_id=dept_id,
-                                      user_b24_id=person.id))
+    """Copy the sandbox's departments and users into the org model, with merchandising configured."""
     settings = get_org_settings(session, portal_id)
     settings.merch_department_ids = [MERCH_DEPARTMENT]
     settings.hr_department_ids = [HR_DEPARTMENT]
     settings.excluded_department_ids = [EXCLUDED_DEPARTMENT]
-    session.flush()
-    recompute_structure(session, portal_id)
-    session.flush()
+    copy_org(session, portal_id, portal)

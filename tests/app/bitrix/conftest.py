@@ -1,16 +1,10 @@
 """Fixtures for the Bitrix24 client tests: a scripted transport and (below) a real sandbox."""
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import replace
 from typing import Any, Callable, Iterator, Mapping
 
 import pytest
-import requests
 from sqlalchemy.orm import Session, sessionmaker
 from urllib.parse import parse_qsl
 
@@ -21,6 +15,7 @@ from b24app.bitrix.limiter import RateBudget, RetryPolicy
 from b24app.clock import FixedClock
 from b24app.models import Portal
 from config.settings import Settings
+from tests.support.live import SandboxProcess
 
 
 class FakeBatchPortal:
@@ -69,93 +64,35 @@ def fake_batch_portal() -> Callable[..., FakeBatchPortal]:
 
 # -- a real sandbox portal ------------------------------------------------------------------
 
-ROOT = Path(__file__).resolve().parents[3]
-SANDBOX_READY = (ROOT / "sandbox" / "server.py").exists()
-
-
-@dataclass
-class SandboxProcess:
-    """``python -m sandbox serve`` in a subprocess, and shortcuts to its control endpoints."""
-    base_url: str
-    process: subprocess.Popen[bytes]
-
-    def control(self, path: str) -> str:
-        return f"{self.base_url}/_sandbox/{path}"
-
-    def info(self) -> dict[str, Any]:
-        answer: dict[str, Any] = requests.get(self.control("info"), timeout=5).json()
-        return answer
-
-    def stats(self) -> dict[str, Any]:
-        answer: dict[str, Any] = requests.get(self.control("stats"), timeout=5).json()
-        return answer
-
-    def reset(self) -> None:
-        requests.delete(self.control("faults"), timeout=5)
-        requests.post(self.control("stats/reset"), timeout=5)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _start_process(limits: str) -> SandboxProcess:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "serve", "--port", str(port), "--stores", "5",
-         "--limits", limits], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    handle = SandboxProcess(f"http://127.0.0.1:{port}", process)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"sandbox exited: {process.stderr.read().decode() if process.stderr else ''}")
-        try:
-            if requests.get(handle.control("info"), timeout=1).ok:
-                return handle
-        except requests.ConnectionError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("sandbox did not answer /_sandbox/info within 30 s")
-
 
 @pytest.fixture(scope="module")
 def sandbox_processes() -> Iterator[Callable[[str], SandboxProcess]]:
-    """Start sandbox subprocesses on demand (one per limits mode per module)."""
-    if not SANDBOX_READY:
-        pytest.skip("sandbox/server.py does not exist yet")
+    """Get a sandbox per limits mode (started on first use, one per module), faults and stats cleared."""
     started: dict[str, SandboxProcess] = {}
 
     def get(limits: str) -> SandboxProcess:
         if limits not in started:
-            started[limits] = _start_process(limits)
-        return started[limits]
+            started[limits] = SandboxProcess.start(stores=5, limits=limits, timeout=30)
+        handle = started[limits]
+        handle.clear_faults()
+        handle.reset_stats()
+        return handle
 
     yield get
     for handle in started.values():
-        handle.process.terminate()
-        try:
-            handle.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            handle.process.kill()
+        handle.stop()
 
 
 @pytest.fixture
 def sandbox_off(sandbox_processes: Callable[[str], SandboxProcess]) -> SandboxProcess:
     """A sandbox with limits off; faults and stats cleared for this test."""
-    handle = sandbox_processes("off")
-    handle.reset()
-    return handle
+    return sandbox_processes("off")
 
 
 @pytest.fixture
 def sandbox_standard(sandbox_processes: Callable[[str], SandboxProcess]) -> SandboxProcess:
-    """A sandbox with the standard plan's bucket (50, 2/s)."""
-    handle = sandbox_processes("standard")
-    handle.reset()
-    return handle
+    """A sandbox with the standard plan's bucket (50, 2/s); faults and stats cleared for this test."""
+    return sandbox_processes("standard")
 
 
 @pytest.fixture

@@ -60,10 +60,11 @@ def test_error_inside_a_200_answer_is_raised(auth: PortalAuth, make_client: Any,
     assert caught.value.code == "ERROR_PLACEMENT_MAX_COUNT"
 
 
-def test_transient_errors_are_retried_with_backoff_then_succeed(auth: PortalAuth, make_client: Any, fake_batch_portal: Any) -> None:
-    script: list[Any] = [RateLimited("QUERY_LIMIT_EXCEEDED", status=503), B24TransportError("timeout"),
-                         {"result": 5, "time": {}}]
-    sleeps: list[float] = []
+Send = Callable[[str, str, Mapping[str, Any]], Any]
+
+
+def scripted(script: list[Any]) -> Send:
+    """A transport that answers each call with the script's next step (raised if an error)."""
 
     def send(base_url: str, method: str, body: Mapping[str, Any]) -> Any:
         step = script.pop(0)
@@ -71,17 +72,30 @@ def test_transient_errors_are_retried_with_backoff_then_succeed(auth: PortalAuth
             raise step
         return step
 
+    return send
+
+
+def always_raising(error: Exception, calls: list[str]) -> Send:
+    """A transport that records each method called in ``calls`` and raises ``error``."""
+
+    def send(base_url: str, method: str, body: Mapping[str, Any]) -> Any:
+        calls.append(method)
+        raise error
+
+    return send
+
+
+def test_transient_errors_are_retried_with_backoff_then_succeed(auth: PortalAuth, make_client: Any, fake_batch_portal: Any) -> None:
+    send = scripted([RateLimited("QUERY_LIMIT_EXCEEDED", status=503), B24TransportError("timeout"),
+                     {"result": 5, "time": {}}])
+    sleeps: list[float] = []
     assert make_client(auth, send, attempts=3, sleeps=sleeps).call("user.get") == 5
     assert len(sleeps) == 2 and all(0 < s <= 0.02 for s in sleeps)
 
 
 def test_transient_errors_stop_after_the_configured_attempts(auth: PortalAuth, make_client: Any, fake_batch_portal: Any) -> None:
     calls: list[str] = []
-
-    def send(base_url: str, method: str, body: Mapping[str, Any]) -> Any:
-        calls.append(method)
-        raise ServerError("INTERNAL_SERVER_ERROR", status=500)
-
+    send = always_raising(ServerError("INTERNAL_SERVER_ERROR", status=500), calls)
     with pytest.raises(ServerError):
         make_client(auth, send, attempts=3).call("user.get")
     assert len(calls) == 3
@@ -89,26 +103,15 @@ def test_transient_errors_stop_after_the_configured_attempts(auth: PortalAuth, m
 
 def test_permanent_errors_are_raised_at_once(auth: PortalAuth, make_client: Any, fake_batch_portal: Any) -> None:
     calls: list[str] = []
-
-    def send(base_url: str, method: str, body: Mapping[str, Any]) -> Any:
-        calls.append(method)
-        raise AccessDenied("ACCESS_DENIED", status=403)
-
+    send = always_raising(AccessDenied("ACCESS_DENIED", status=403), calls)
     with pytest.raises(AccessDenied):
         make_client(auth, send, attempts=5).call("user.add")
     assert calls == ["user.add"]
 
 
 def test_operation_time_limit_waits_until_reset_capped(auth: PortalAuth, make_client: Any, fake_batch_portal: Any) -> None:
-    script: list[Any] = [OperationTimeLimit("OPERATION_TIME_LIMIT", reset_at=1e12), {"result": 1, "time": {}}]
+    send = scripted([OperationTimeLimit("OPERATION_TIME_LIMIT", reset_at=1e12), {"result": 1, "time": {}}])
     sleeps: list[float] = []
-
-    def send(base_url: str, method: str, body: Mapping[str, Any]) -> Any:
-        step = script.pop(0)
-        if isinstance(step, Exception):
-            raise step
-        return step
-
     assert make_client(auth, send, sleeps=sleeps).call("tasks.task.list") == 1
     assert sleeps == [0.05]     # the cap, not the far-away reset
 

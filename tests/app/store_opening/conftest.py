@@ -10,6 +10,7 @@ and Берлин(5, head 104, Europe/Berlin for the DST tests). Stores:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -21,21 +22,22 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from b24app.clock import FixedClock
 from b24app.models import Portal as AppPortal
-from b24app.org.models import OrgDepartment, OrgMembership, OrgUser
-from b24app.org.positions import position_key
-from b24app.org.structure import recompute_structure
-import b24app.store_opening.ticks  # noqa: F401 - registers the work kinds and event handlers
+from b24app.org.models import OrgDepartment
+from b24app.store_opening.models import OpeningTask
 from b24app.store_opening.schedule_admin import ScheduleChange, bulk_apply
 from b24app.store_opening.templates_admin import TemplateInput, save_template
+from b24app.store_opening.ticks import generate_tick  # also registers the work kinds and event handlers
 from b24app.wiring import Services
 from b24app.workqueue import run_once
 from sandbox.limits import Limits
 from sandbox.runtime import Sandbox
 from sandbox.server import RunningServer
 from sandbox.state import Department, Portal, User, Webhook
+from tests.support.org import copy_org
 
 DEPUTY = "Заместитель управляющего"
 ADMINISTRATOR = "Администратор магазина"
+MOSCOW_8 = datetime(2026, 12, 4, 5, 0, tzinfo=timezone.utc)     # 08:00 Moscow, 06:00 Berlin
 ITEMS = [{"title": "Включить свет", "important": True}, {"title": "Проверить кассу"},
          {"title": "Сфотографировать витрину", "photo": False}]
 
@@ -67,35 +69,30 @@ def chain_portal() -> Portal:
     return portal
 
 
-def copy_org(session: Session, portal_id: int, portal: Portal) -> None:
-    """Write the portal's structure into the org model, as ``org.sync`` would."""
-    for dept in portal.departments.values():
-        session.add(OrgDepartment(portal_id=portal_id, b24_id=dept.id, name=dept.name,
-                                  parent_b24_id=dept.parent, head_user_id=dept.head))
-    for user in portal.users.values():
-        session.add(OrgUser(portal_id=portal_id, b24_id=user.id, name=user.name,
-                            last_name=user.last_name, work_position=user.work_position,
-                            position_key=position_key(user.work_position),
-                            departments=list(user.departments), active=user.active))
-        for dept_id in user.departments:
-            session.add(OrgMembership(portal_id=portal_id, department_b24_id=dept_id,
-                                      user_b24_id=user.id))
-    session.flush()
-    recompute_structure(session, portal_id)
+@contextmanager
+def serving(portal: Portal, session_factory: sessionmaker[Session], portal_id: int) -> Iterator[RunningServer]:
+    """Serve ``portal`` over HTTP (limits off) with the test portal row on its admin webhook."""
+    sandbox = Sandbox(portal)
+    server = RunningServer(sandbox, "127.0.0.1", 0, Limits("off", sandbox.clock.timestamp))
+    server.start()
+    try:
+        with session_factory.begin() as session:
+            row = session.get(AppPortal, portal_id)
+            assert row is not None
+            row.auth_kind = "webhook"
+            row.webhook_url = server.context.webhook_url(server.context.admin_webhook())
+        yield server
+    finally:
+        server.stop()
 
 
 @dataclass
-class Env:
-    """The app (services on the test database) wired to a running sandbox portal."""
+class SandboxApp:
+    """The app (services on the test database) beside a running sandbox portal, on one clock."""
     services: Services
     portal_id: int
     server: RunningServer
     clock: FixedClock
-    template_id: int
-
-    @property
-    def portal(self) -> Portal:
-        return self.server.sandbox.portal
 
     @property
     def base_url(self) -> str:
@@ -108,12 +105,34 @@ class Env:
                       timeout=10).raise_for_status()
 
     def run_queue(self) -> int:
+        """Run the work queue until it is empty; return how many items were done."""
         total = 0
-        while True:
-            done = run_once(self.services, self.clock.now())
+        while done := run_once(self.services, self.clock.now()):
             total += done
-            if not done:
-                return total
+        return total
+
+
+@dataclass
+class Env(SandboxApp):
+    """The chain portal served, its org model copied, a template scheduled for every store."""
+    template_id: int
+
+    @property
+    def portal(self) -> Portal:
+        return self.server.sandbox.portal
+
+    def generate_at(self, instant: datetime) -> None:
+        """Move both clocks to ``instant``, run the generate tick and the work queue."""
+        self.set_now(instant)
+        generate_tick(self.services, instant)
+        self.run_queue()
+
+    def task_of(self, store_id: int) -> OpeningTask:
+        """The store's opening task (the test day has one)."""
+        with self.session() as session:
+            task = session.scalar(select(OpeningTask).where(OpeningTask.store_id == store_id))
+        assert task is not None
+        return task
 
     def as_user(self, user_id: int, method: str, params: dict[str, Any]) -> Any:
         """Call the portal as ``user_id`` (a webhook of that user), like the mobile app would."""
@@ -138,18 +157,10 @@ class Env:
 @pytest.fixture
 def env(make_services: Callable[..., Services], session_factory: sessionmaker[Session],
         portal_id: int, clock: FixedClock) -> Iterator[Env]:
-    sandbox = Sandbox(chain_portal())
-    server = RunningServer(sandbox, "127.0.0.1", 0, Limits("off", sandbox.clock.timestamp))
-    server.start()
-    try:
-        webhook = server.context.webhook_url(server.context.admin_webhook())
-        with session_factory.begin() as session:
-            row = session.get(AppPortal, portal_id)
-            assert row is not None
-            row.auth_kind, row.webhook_url = "webhook", webhook
+    with serving(chain_portal(), session_factory, portal_id) as server:
         services = make_services()
         with session_factory.begin() as session:
-            copy_org(session, portal_id, sandbox.portal)
+            copy_org(session, portal_id, server.sandbox.portal)
             berlin = session.scalar(select(OrgDepartment).where(
                 OrgDepartment.portal_id == portal_id, OrgDepartment.b24_id == 13))
             assert berlin is not None and berlin.is_store
@@ -162,5 +173,3 @@ def env(make_services: Callable[..., Services], session_factory: sessionmaker[Se
             assert errors == {}
             template_id = template.id
         yield Env(services, portal_id, server, clock, template_id)
-    finally:
-        server.stop()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -15,9 +15,7 @@ from b24app.store_opening.task_plan import slot_key
 from b24app.store_opening.templates_admin import TemplateInput, save_template
 from b24app.store_opening.ticks import on_task_event
 
-from .conftest import Env
-
-MOSCOW_8 = datetime(2026, 12, 4, 5, 0, tzinfo=timezone.utc)
+from .conftest import MOSCOW_8, Env
 
 
 def created(env: Env, now: datetime = MOSCOW_8) -> dict[int, OpeningTask]:

@@ -3,16 +3,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import select
-
 from b24app import ledger
 from b24app.store_opening import dashboard as board
-from b24app.store_opening.models import ROUTINE, OpeningTask
+from b24app.store_opening.models import ROUTINE
 from b24app.store_opening.ticks import escalation_tick, generate_tick, reconcile_tick
 
-from .conftest import Env
-
-MOSCOW_8 = datetime(2026, 12, 4, 5, 0, tzinfo=timezone.utc)
+from .conftest import MOSCOW_8, Env
 
 
 def test_today_before_and_after_creation_and_counts_equal_the_ledger(env: Env) -> None:
@@ -21,12 +17,8 @@ def test_today_before_and_after_creation_and_counts_equal_the_ledger(env: Env) -
         rows = {r.store_id: r.status for r in board.today(session, env.portal_id, early)}
     assert rows == {10: board.NOT_DUE_YET, 11: board.NOT_DUE_YET, 12: board.NOT_DUE_YET,
                     13: board.NOT_DUE_YET}
-    env.set_now(MOSCOW_8)
-    generate_tick(env.services, MOSCOW_8)
-    env.run_queue()
-    with env.session() as session:
-        task = session.scalar(select(OpeningTask).where(OpeningTask.store_id == 10))
-    assert task is not None
+    env.generate_at(MOSCOW_8)
+    task = env.task_of(10)
     env.tick_all(task.task_id, 110)
     reconcile_tick(env.services, MOSCOW_8)
     late = datetime(2026, 12, 4, 7, 30, tzinfo=timezone.utc)           # 10:30 Moscow, 08:30 Berlin
@@ -55,9 +47,7 @@ def test_today_before_and_after_creation_and_counts_equal_the_ledger(env: Env) -
 
 
 def test_viewer_sees_only_their_subtree_and_history_per_superior(env: Env) -> None:
-    env.set_now(MOSCOW_8)
-    generate_tick(env.services, MOSCOW_8)
-    env.run_queue()
+    env.generate_at(MOSCOW_8)
     with env.session() as session:
         scope = board.visible_store_ids(session, env.portal_id, 103, is_admin=False)
         assert scope == {10, 11, 12}

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, sessionmaker
 import b24app.store_opening.ticks  # noqa: F401 - registers the work kinds
 from b24app import ledger
 from b24app.clock import FixedClock
-from b24app.models import Portal as AppPortal
 from b24app.org import queries as org
 from b24app.org.sync import sync_org
 from b24app.store_opening import dashboard as board
@@ -31,11 +30,10 @@ from b24app.store_opening.task_plan import slot_key, task_tag
 from b24app.store_opening.templates_admin import TemplateInput, save_template
 from b24app.store_opening.ticks import escalation_tick, generate_tick, reconcile_tick
 from b24app.wiring import Services
-from b24app.workqueue import WorkItem, run_once
-from sandbox.limits import Limits
-from sandbox.runtime import Sandbox
+from b24app.workqueue import WorkItem
 from sandbox.seed import build_portal
-from sandbox.server import RunningServer
+
+from .conftest import SandboxApp, serving
 
 DAY = date(2026, 12, 4)
 START = datetime(2026, 12, 3, 22, 0, tzinfo=timezone.utc)      # 00:00 of the 4th in Kaliningrad
@@ -46,23 +44,10 @@ ITEMS = [f"Пункт открытия {n}" for n in range(1, 13)]
 
 
 @dataclass
-class Day:
-    services: Services
-    portal_id: int
-    server: RunningServer
-    clock: FixedClock
+class Day(SandboxApp):
     hooks: dict[int, str] = field(default_factory=dict)
     plan: dict[int, str] = field(default_factory=dict)          # store → on_time | late | never
     ticked: set[int] = field(default_factory=set)
-
-    @property
-    def base_url(self) -> str:
-        return self.server.sandbox.base_url
-
-    def set_now(self, instant: datetime) -> None:
-        self.clock.set(instant)
-        requests.post(f"{self.base_url}/_sandbox/clock", json={"now": instant.isoformat()},
-                      timeout=10).raise_for_status()
 
     def hook(self, user_id: int) -> str:
         if user_id not in self.hooks:
@@ -83,24 +68,11 @@ class Day:
         answer.raise_for_status()
         assert not answer.json()["result"]["result_error"]
 
-    def run_queue(self) -> None:
-        while run_once(self.services, self.clock.now()):
-            pass
-
 
 @pytest.fixture
 def day(make_services: Callable[..., Services], session_factory: sessionmaker[Session],
         portal_id: int, clock: FixedClock) -> Iterator[Day]:
-    portal = build_portal(stores=250, seed=7)
-    sandbox = Sandbox(portal)
-    server = RunningServer(sandbox, "127.0.0.1", 0, Limits("off", sandbox.clock.timestamp))
-    server.start()
-    try:
-        with session_factory.begin() as session:
-            row = session.get(AppPortal, portal_id)
-            assert row is not None
-            row.auth_kind = "webhook"
-            row.webhook_url = server.context.webhook_url(server.context.admin_webhook())
+    with serving(build_portal(stores=250, seed=7), session_factory, portal_id) as server:
         services = make_services()
         sync_org(session_factory, services.bitrix.for_portal(portal_id), portal_id, clock.now())
         with session_factory.begin() as session:
@@ -121,8 +93,6 @@ def day(make_services: Callable[..., Services], session_factory: sessionmaker[Se
         plan = {s: ("never" if s % 10 == 0 else "late" if s % 10 == 1 else "on_time")
                 for s in all_stores}
         yield Day(services, portal_id, server, clock, plan=plan)
-    finally:
-        server.stop()
 
 
 def act_as_people(day: Day, now: datetime) -> None:

@@ -9,23 +9,17 @@ from b24app import ledger
 from b24app.store_opening.escalation import get_settings
 from b24app.store_opening.models import CLOSE_MISSED, CLOSED_MISSED, OPEN, ROUTINE, OpeningTask
 from b24app.store_opening.task_plan import slot_key
-from b24app.store_opening.ticks import escalation_tick, generate_tick, reconcile_tick
+from b24app.store_opening.ticks import escalation_tick, reconcile_tick
 from b24app.workqueue import WorkItem
 
-from .conftest import Env
+from .conftest import MOSCOW_8, Env
 
-MOSCOW_8 = datetime(2026, 12, 4, 5, 0, tzinfo=timezone.utc)
 AFTER_DEADLINE = datetime(2026, 12, 4, 7, 1, tzinfo=timezone.utc)        # 10:01 Moscow
 
 
 def start_day(env: Env) -> OpeningTask:
-    env.set_now(MOSCOW_8)
-    generate_tick(env.services, MOSCOW_8)
-    env.run_queue()
-    with env.session() as session:
-        task = session.scalar(select(OpeningTask).where(OpeningTask.store_id == 10))
-        assert task is not None
-        return task
+    env.generate_at(MOSCOW_8)
+    return env.task_of(10)
 
 
 def test_late_task_is_commented_and_escalated_once(env: Env) -> None:

@@ -12,9 +12,7 @@ from b24app.store_opening.task_plan import slot_key, task_tag
 from b24app.store_opening.templates_admin import TemplateInput, save_template
 from b24app.workqueue import WorkItem
 
-from .conftest import ITEMS, Env
-
-MOSCOW_8 = datetime(2026, 12, 4, 5, 0, tzinfo=timezone.utc)     # 08:00 Moscow, 06:00 Berlin
+from .conftest import ITEMS, MOSCOW_8, Env
 
 
 def generate_now(env: Env, now: datetime) -> int:
