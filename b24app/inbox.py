@@ -1,7 +1,8 @@
 """The events inbox: verified events are stored once, then dispatched to routine handlers.
 
 Request side (``accept_event``): verify the caller → store the event under a dedupe key, without
-its ``auth`` block → the caller commits and answers 200. No Bitrix24 call happens there.
+its ``auth`` block → the caller commits and answers 200. No Bitrix24 call happens there, and an
+ordinary event takes two Core statements on one connection (no ORM unit of work, no cache).
 Bitrix24 never re-sends a failed delivery (rest-facts §9 "Delivery mechanics"), so answering
 fast and storing first is what keeps events from being lost.
 
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.orm import Session
 
 from .bitrix.errors import B24Error
@@ -108,7 +109,7 @@ def event_object(event: str, data: Mapping[str, Any]) -> tuple[str, str]:
     return entity, str(data.get("ID") or "")
 
 
-def store_event(session: Session, portal_id: int, event: str, data: Mapping[str, Any], key: str,
+def store_event(session: Session | Connection, portal_id: int, event: str, data: Mapping[str, Any], key: str,
                 user_id: int | None, now: datetime, status: str = "pending") -> bool:
     """Insert one inbound event unless its dedupe key is known; return True if inserted."""
     _, object_id = event_object(event, data)
@@ -119,20 +120,24 @@ def store_event(session: Session, portal_id: int, event: str, data: Mapping[str,
     }, conflict_columns=["portal_id", "dedupe_key"])
 
 
-def accept_event(session: Session, payload: InboundEventPayload, now: datetime) -> AcceptedEvent:
-    """Verify and store one event delivery; uninstall and update events take effect at once.
+def accept_event(connection: Connection, payload: InboundEventPayload, now: datetime) -> AcceptedEvent:
+    """Verify and store one event delivery in the caller's transaction; apply app events at once.
 
     Raises ``CallerRejected`` (nothing stored) when the portal or its token is wrong.
     """
-    portal_id = verified_portal_id(session, payload.member_id, payload.application_token)
+    portal_id = verified_portal_id(connection, payload.member_id, payload.application_token)
     key = dedupe_key(payload.event, payload.handler_id, payload.ts, payload.data)
     event = payload.event.upper()
     if event in UNINSTALL_EVENTS or event in UPDATE_EVENTS:
-        portal = session.get(Portal, portal_id)
-        assert portal is not None
-        stored = take_event(session, portal, event, payload.data, key, payload.user_id, now)
+        # Rare and ORM-shaped (uninstall edits the portal and its jobs): a session that joins
+        # the caller's transaction, so everything still commits or rolls back together.
+        with Session(bind=connection, join_transaction_mode="rollback_only") as session:
+            portal = session.get(Portal, portal_id)
+            assert portal is not None
+            stored = take_event(session, portal, event, payload.data, key, payload.user_id, now)
+            session.flush()
     else:
-        stored = store_event(session, portal_id, event, payload.data, key, payload.user_id, now)
+        stored = store_event(connection, portal_id, event, payload.data, key, payload.user_id, now)
     return AcceptedEvent(portal_id, event, stored)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -25,13 +25,21 @@ def _insert_for(dialect: str, table: Table) -> Any:
     raise NotImplementedError(f"no ON CONFLICT support written for {dialect}")
 
 
-def insert_ignoring_conflict(session: Session, table: Table, values: dict[str, Any],
+def insert_ignoring_conflict(executor: Session | Connection, table: Table, values: dict[str, Any],
                              conflict_columns: list[str]) -> bool:
-    """Insert a row unless one with the same conflict columns exists; return True if inserted."""
-    statement = _insert_ignoring(session.get_bind().dialect.name, table, tuple(conflict_columns))
-    session.flush()      # what the ORM's own execute would do; then the leaner Core path
+    """Insert a row unless one with the same conflict columns exists; return True if inserted.
+
+    Takes a Session (flushed first, as its own execute would) or a bare Core Connection (the
+    events endpoint's hot path, which needs no ORM unit of work).
+    """
+    if isinstance(executor, Session):
+        executor.flush()
+        connection = executor.connection()
+    else:
+        connection = executor
+    statement = _insert_ignoring(connection.dialect.name, table, tuple(conflict_columns))
     # RETURNING, not rowcount: with psycopg an ignored insert can report rowcount -1 (truthy).
-    return session.connection().execute(statement, values).first() is not None
+    return connection.execute(statement, values).first() is not None
 
 
 @lru_cache(maxsize=128)

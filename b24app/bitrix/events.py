@@ -10,7 +10,9 @@ import hmac
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
+from urllib.parse import unquote_plus
 
 _BRACKETS = re.compile(r"\[([^\[\]]*)\]")
 
@@ -84,24 +86,48 @@ class PlacementPayload:
     status: str
 
 
+@lru_cache(maxsize=512)
+def _form_key(raw: str) -> str:
+    return unquote_plus(raw)
+
+
+def parse_urlencoded(body: bytes) -> list[tuple[str, str]]:
+    """Decode an ``application/x-www-form-urlencoded`` body into pairs, blank values kept.
+
+    What ``parse_qsl`` does, for the events endpoint's hot path: every delivery repeats the
+    same dozen bracketed keys, so their decoding is cached, and plain values are not decoded.
+    """
+    pairs = []
+    for part in body.decode("utf-8", "replace").split("&"):
+        if part:
+            key, _, value = part.partition("=")
+            pairs.append((_form_key(key), unquote_plus(value) if "%" in value or "+" in value else value))
+    return pairs
+
+
 def _pairs(form: Any) -> Iterable[tuple[str, str]]:
+    if isinstance(form, list):
+        return form
     getlist = getattr(form, "getlist", None)
     if callable(getlist):
         return [(key, value) for key in form for value in getlist(key)]
     return list(form.items())
 
 
-def _split(key: str) -> list[str]:
+@lru_cache(maxsize=512)
+def _split(key: str) -> tuple[str, ...]:
+    # Cached: every delivery of an event repeats the same dozen keys (bounded, so a sender
+    # inventing keys cannot grow it).
     first = key.find("[")
     if first <= 0:
-        return [key]
+        return (key,)
     parts, position, rest = [key[:first]], 0, key[first:]
     for match in _BRACKETS.finditer(rest):
         if match.start() != position:
             break
         parts.append(match.group(1))
         position = match.end()
-    return parts if position else [key]
+    return tuple(parts) if position else (key,)
 
 
 def _listify(value: Any) -> Any:
@@ -113,8 +139,11 @@ def _listify(value: Any) -> Any:
     return value
 
 
-def parse_php_form(form: Mapping[str, str] | Any) -> dict[str, Any]:
-    """Turn ``a[b][0]=x`` pairs into nested dicts; maps keyed "0".."n-1" become lists."""
+def parse_php_form(form: Mapping[str, str] | list[tuple[str, str]] | Any) -> dict[str, Any]:
+    """Turn ``a[b][0]=x`` pairs into nested dicts; maps keyed "0".."n-1" become lists.
+
+    ``form`` is a mapping (a MultiDict keeps repeated keys) or a list of (key, value) pairs.
+    """
     tree: dict[str, Any] = {}
     for key, value in _pairs(form):
         node = tree
@@ -149,7 +178,7 @@ def _auth_block(tree: Mapping[str, Any]) -> Mapping[str, Any]:
     return auth if isinstance(auth, Mapping) else {}
 
 
-def parse_event_payload(form: Mapping[str, str] | Any) -> InboundEventPayload:
+def parse_event_payload(form: Mapping[str, str] | list[tuple[str, str]] | Any) -> InboundEventPayload:
     """Parse an event delivery; raise InvalidPayload without ``event`` or ``auth[member_id]``."""
     tree = parse_php_form(form)
     auth = _auth_block(tree)
