@@ -103,10 +103,20 @@ def test_two_workers_on_postgresql_create_each_task_once(
     errors: list[BaseException] = []
 
     def work(name: str, worker: Any) -> None:
+        # Rounds start together (a barrier per round), so both workers really claim at the
+        # same moment instead of one draining the queue before the other has started.
         try:
-            start.wait()
-            total = 0
-            while done := workqueue.run_once(worker, worker.clock.now(), limit=10, worker_id=name):
+            total, lockstep = 0, True
+            while True:
+                if lockstep:
+                    try:
+                        start.wait(timeout=30)
+                    except threading.BrokenBarrierError:
+                        lockstep = False      # the other worker found nothing left
+                done = workqueue.run_once(worker, worker.clock.now(), limit=10, worker_id=name)
+                if not done:
+                    start.abort()
+                    break
                 total += done
             sent[name] = total
         except BaseException as exc:   # collected and asserted below
