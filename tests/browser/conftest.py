@@ -7,7 +7,7 @@ sandbox portal UI as a chosen user, by clicking the app's item in the left menu,
 the page in an iframe through the documented placement POST.
 
 Fixtures:
-- ``portal_app`` (session): ``LiveApp`` (tests/support/live.py) installed and settled.
+- ``portal_app`` (package): ``LiveApp`` (tests/support/live.py) installed and settled.
 - ``browser_page``: a fresh page (its own context) per test.
 - ``open_app(page, user_id, menu_title)``: open a left-menu page as ``user_id``; returns the
   iframe's ``FrameLocator``.
@@ -67,7 +67,10 @@ def _session_database(tmp_dir: Path) -> Iterator[str]:
     admin.dispose()
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an asyncio loop running in the main thread while
+# it is open, which would turn other libraries' sync calls (fast-bitrix24's) into pending
+# tasks in the tests that run after these.
+@pytest.fixture(scope="package")
 def portal_app() -> Iterator[LiveApp]:
     from b24app.bitrix.hub import BitrixHub
     from b24app.clock import SystemClock
@@ -105,7 +108,7 @@ def portal_app() -> Iterator[LiveApp]:
         shutil.rmtree(tmp_dir, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[Any]:
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)

@@ -133,7 +133,9 @@ def test_two_workers_on_postgresql_create_each_task_once(
         worker.bitrix.close()
         worker.engine.dispose()
     assert not errors
-    assert sum(sent.values()) == 120 and all(sent.values()), sent
+    # Every item sent exactly once between them. (Which worker wins each round is up to the
+    # database; on a loaded CI machine one worker has been seen to win them all.)
+    assert sum(sent.values()) == 120, sent
     assert set(statuses(installed).values()) == {"done"}
     for key in keys:
         assert len(tasks_tagged(installed.sandbox, key)) == 1, key
