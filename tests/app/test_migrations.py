@@ -33,6 +33,17 @@ def test_upgrade_head_builds_every_table_and_matches_the_models(empty_database_u
 def test_upgrade_twice_is_harmless(empty_database_url: str) -> None:
     upgrade(empty_database_url)
     upgrade(empty_database_url)
+    engine = make_engine(empty_database_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection)
+            heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+            assert list(context.get_current_heads()) == heads
+            assert compare_metadata(MigrationContext.configure(connection, opts={
+                "compare_type": True,
+                "render_as_batch": connection.dialect.name == "sqlite"}), metadata) == []
+    finally:
+        engine.dispose()
 
 
 def test_every_revision_descends_from_the_one_base() -> None:
